@@ -1,0 +1,29 @@
+// Types of the engine's handler table: one async function per channel, failures thrown as StudioFailure.
+import type { Channel, ChannelRequest, ChannelResponse, EngineEvents, ErrorCode, EventName, MAIN_ONLY_CHANNELS } from '../../shared/ipc-contract';
+
+/** A failure meant for a person: what happened, to which file or setting, and what to do. */
+export class StudioFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StudioFailure';
+  }
+}
+
+/** What every handler may use: event emission, the data folders, and the set of folders the user opened. */
+export interface HandlerContext {
+  emit<E extends EventName>(event: E, payload: EngineEvents[E]): void;
+  /** Per-user data folder (sample dataset, recent folders, runs). */
+  dataDir: string;
+  runsDir: string;
+  /** Folders the user opened; image access is confined to these. */
+  allowRoot(root: string): void;
+  isAllowed(absPath: string): boolean;
+}
+
+export type EngineChannel = Exclude<Channel, (typeof MAIN_ONLY_CHANNELS)[number]>;
+export type Handler<C extends Channel> = (req: ChannelRequest<C>, ctx: HandlerContext) => Promise<ChannelResponse<C>>;
+export type HandlerTable = { [C in EngineChannel]: Handler<C> };
+export type PartialHandlerTable = Partial<HandlerTable>;

@@ -1,0 +1,363 @@
+// The one IPC contract: every channel's request schema and response type, and every event the engine pushes.
+import { z } from 'zod';
+import { configSchema, augmentConfigSchema, type StudioConfig, type AugmentConfig } from './config-schema';
+
+// ---------- envelopes ----------
+export type ErrorCode =
+  | 'invalid_request'
+  | 'not_found'
+  | 'forbidden'
+  | 'unsupported'
+  | 'busy'
+  | 'bad_input'
+  | 'internal';
+
+export interface StudioError {
+  code: ErrorCode;
+  message: string;
+}
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: StudioError };
+
+// ---------- shared value types ----------
+const path = () => z.string().min(1).max(4096);
+const runId = () => z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
+const seed = () => z.number().int().min(0).max(2 ** 31 - 1);
+
+export interface BackendInfo {
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  reason: string;
+}
+
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'web';
+  platform: string;
+  dataDir: string;
+  runsDir: string;
+  sampleDatasetDir: string;
+  canPickFolder: boolean;
+}
+
+export interface DirListing {
+  path: string;
+  parent: string | null;
+  entries: { name: string; path: string; isDir: boolean }[];
+}
+
+export interface ImageEntry {
+  path: string; // absolute
+  rel: string; // relative to the dataset root
+  label: string | null; // class folder name in ImageFolder layout
+  width: number;
+  height: number;
+  format: string;
+}
+export type SkipReason = 'empty' | 'not an image' | 'truncated' | 'too many pixels' | 'unreadable' | 'symlink loop' | 'outside folder';
+export interface SkippedFile {
+  path: string;
+  reason: SkipReason;
+  detail?: string;
+}
+export interface ScanResult {
+  root: string;
+  layout: 'imagefolder' | 'flat';
+  classes: { name: string; count: number }[];
+  images: ImageEntry[];
+  skipped: SkippedFile[];
+  seconds: number;
+}
+
+export interface CropBox {
+  x: number; // left, source pixels (after EXIF orientation)
+  y: number;
+  w: number;
+  h: number;
+}
+export interface ViewOps {
+  flip: boolean;
+  jitter: null | {
+    order: ('brightness' | 'contrast' | 'saturation' | 'hue')[];
+    brightness: number;
+    contrast: number;
+    saturation: number;
+    hue: number;
+  };
+  grayscale: boolean;
+  blurSigma: number | null;
+  solarize: boolean;
+  fallback: boolean; // RandomResizedCrop fell back to the centre crop
+}
+export type ViewKind = 'global' | 'local';
+export interface PreviewView {
+  name: string; // 'global 1', 'global 2', 'local 1', ...
+  kind: ViewKind;
+  size: number;
+  box: CropBox;
+  ops: ViewOps;
+  png: string; // data:image/png;base64,... (denormalised view)
+}
+export interface PreviewResult {
+  image: string;
+  width: number;
+  height: number;
+  seed: number;
+  views: PreviewView[];
+  ms: number;
+}
+export interface BoxStats {
+  samples: number;
+  perView: {
+    kind: ViewKind | 'global 1' | 'global 2';
+    areaFractions: number[];
+    logAspects: number[];
+    centres: [number, number][]; // normalised 0..1
+    fallbackRate: number;
+  }[];
+}
+
+export type TrainState = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'finished' | 'failed';
+export interface MetricRow {
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  wd: number;
+  momentum: number;
+  teacherTemp: number;
+  teacherEntropy: number;
+  klTeacherStudent: number;
+  centerNorm: number;
+  batchMeanEntropy: number;
+  imagesPerSec: number;
+  loaderWaitMs: number;
+  stepMs: number;
+  rssMb: number;
+  numTensors: number;
+  time: number; // unix ms
+  knnTop1?: number;
+}
+export interface CollapseWarning {
+  kind: 'uniform' | 'one-dimension';
+  message: string; // what happened and what to change
+  step: number;
+}
+export interface TrainStatus {
+  runId: string;
+  runDir: string;
+  state: TrainState;
+  step: number;
+  epoch: number;
+  totalSteps: number;
+  stepsPerEpoch: number;
+  imagesPerSec: number;
+  etaSeconds: number | null;
+  backend: BackendInfo | null;
+  warning: CollapseWarning | null;
+  error: string | null;
+}
+export interface RunSummary {
+  runId: string;
+  runDir: string;
+  createdAt: string;
+  dataset: string;
+  state: TrainState;
+  step: number;
+  totalSteps: number;
+  lastLoss: number | null;
+  arch: string;
+  checkpoints: number;
+}
+export interface CheckpointInfo {
+  name: string;
+  step: number;
+  epoch: number;
+  createdAt: string;
+}
+export interface RunDetail {
+  summary: RunSummary;
+  config: StudioConfig;
+  metrics: MetricRow[];
+  checkpoints: CheckpointInfo[];
+}
+export interface SchedulePreview {
+  stepsPerEpoch: number;
+  totalSteps: number;
+  lr: number[];
+  wd: number[];
+  momentum: number[];
+  teacherTemp: number[];
+  every: number; // one point every `every` iterations
+}
+export interface MemoryEstimate {
+  parametersMb: number;
+  optimizerMb: number;
+  teacherMb: number;
+  activationsMb: number;
+  loaderMb: number;
+  totalMb: number;
+  availableMb: number;
+  fits: boolean;
+  largestBatch: number;
+  advice: string | null;
+}
+export interface KnnResult {
+  top1: number;
+  top5: number | null;
+  k: number;
+  train: number;
+  val: number;
+  perClass: { name: string; count: number; top1: number }[];
+  checkpoint: string;
+}
+export interface NeighbourResult {
+  query: string;
+  neighbours: { path: string; label: string | null; similarity: number }[];
+}
+export interface AttentionResult {
+  image: string;
+  heads: number;
+  gridW: number;
+  gridH: number;
+  maps: number[][]; // [head][patch], CLS-to-patch attention
+  overlays: string[]; // data:image/png per head, upsampled onto the image
+  thresholded: string[]; // data:image/png per head, threshold view
+  threshold: number;
+}
+export interface ExportResult {
+  out: string;
+  bytes: number;
+  format: 'safetensors' | 'torchrun';
+}
+
+const evalSource = z.union([
+  z.strictObject({ runId: runId(), checkpoint: z.string().max(256).optional() }),
+  z.strictObject({ weights: path() }),
+]);
+
+// ---------- channels ----------
+/** Every channel: its zod request schema. Responses are typed in ChannelResponses. */
+export const requestSchemas = {
+  'app:info': z.strictObject({}),
+  'backend:info': z.strictObject({}),
+  'fs:listDir': z.strictObject({ path: path() }),
+  'dataset:pickFolder': z.strictObject({}),
+  'dataset:openSample': z.strictObject({}),
+  'dataset:recent': z.strictObject({}),
+  'dataset:scan': z.strictObject({ path: path(), maxPixels: z.number().int().positive().optional() }),
+  'augment:preview': z.strictObject({ image: path(), config: augmentConfigSchema, seed: seed() }),
+  'augment:stats': z.strictObject({
+    config: augmentConfigSchema,
+    seed: seed(),
+    samples: z.number().int().min(1).max(20000),
+    width: z.number().int().min(1).max(100000),
+    height: z.number().int().min(1).max(100000),
+  }),
+  'config:validate': z.strictObject({ config: z.record(z.string(), z.unknown()) }),
+  'schedules:preview': z.strictObject({ config: configSchema, datasetSize: z.number().int().min(1), points: z.number().int().min(2).max(5000) }),
+  'memory:estimate': z.strictObject({ config: configSchema }),
+  'train:start': z.strictObject({ dataset: path(), config: configSchema, name: z.string().max(128).optional() }),
+  'train:pause': z.strictObject({ runId: runId() }),
+  'train:resume': z.strictObject({ runId: runId() }),
+  'train:stop': z.strictObject({ runId: runId() }),
+  'train:status': z.strictObject({}),
+  'runs:list': z.strictObject({}),
+  'runs:get': z.strictObject({ runId: runId() }),
+  'eval:knn': z.strictObject({ source: evalSource, train: path(), val: path(), k: z.number().int().min(1).max(1000) }),
+  'eval:neighbours': z.strictObject({ source: evalSource, train: path(), image: path(), k: z.number().int().min(1).max(100) }),
+  'eval:attention': z.strictObject({ source: evalSource, image: path(), threshold: z.number().min(0).max(1) }),
+  'export:run': z.strictObject({
+    runId: runId(),
+    checkpoint: z.string().max(256).optional(),
+    format: z.enum(['safetensors', 'torchrun']),
+    includeHead: z.boolean().optional(),
+    out: path(),
+  }),
+} as const;
+
+export type Channel = keyof typeof requestSchemas;
+export type ChannelRequest<C extends Channel> = z.infer<(typeof requestSchemas)[C]>;
+
+/** Response type of every channel; the `satisfies` below makes a missing channel a compile error. */
+export interface ChannelResponses {
+  'app:info': AppInfo;
+  'backend:info': BackendInfo;
+  'fs:listDir': DirListing;
+  'dataset:pickFolder': string | null;
+  'dataset:openSample': string;
+  'dataset:recent': string[];
+  'dataset:scan': ScanResult;
+  'augment:preview': PreviewResult;
+  'augment:stats': BoxStats;
+  'config:validate': { ok: true; config: StudioConfig } | { ok: false; errors: string[] };
+  'schedules:preview': SchedulePreview;
+  'memory:estimate': MemoryEstimate;
+  'train:start': TrainStatus;
+  'train:pause': TrainStatus;
+  'train:resume': TrainStatus;
+  'train:stop': TrainStatus;
+  'train:status': TrainStatus | null;
+  'runs:list': RunSummary[];
+  'runs:get': RunDetail;
+  'eval:knn': KnnResult;
+  'eval:neighbours': NeighbourResult;
+  'eval:attention': AttentionResult;
+  'export:run': ExportResult;
+}
+export type ChannelResponse<C extends Channel> = ChannelResponses[C];
+
+// Compile-time proof that schemas and responses cover the same channels.
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+export const CHANNELS_COVERED: SameKeys<typeof requestSchemas, ChannelResponses> = true;
+
+/** Channels the Electron main process answers itself (dialogs, app paths); everything else goes to the engine. */
+export const MAIN_ONLY_CHANNELS = ['dataset:pickFolder'] as const satisfies readonly Channel[];
+
+// ---------- events pushed by the engine ----------
+export interface ProgressEvent {
+  jobId: string;
+  label: string; // 'Scanning /data/x', 'Generating sample dataset', 'k-NN: extracting features'
+  done: number;
+  total: number | null;
+}
+export interface EngineEvents {
+  progress: ProgressEvent;
+  'train:metrics': { runId: string; row: MetricRow };
+  'train:status': TrainStatus;
+  log: { level: 'info' | 'warn' | 'error'; message: string; time: number };
+}
+export type EventName = keyof EngineEvents;
+export const EVENT_NAMES: readonly EventName[] = ['progress', 'train:metrics', 'train:status', 'log'];
+
+// ---------- the typed API the renderer sees (window.studio) ----------
+/** Channel 'dataset:scan' -> method name 'datasetScan'. */
+type MethodName<C extends string> = C extends `${infer A}:${infer B}` ? `${A}${Capitalize<B>}` : C;
+export type StudioApi = {
+  [C in Channel as MethodName<C>]: (req: ChannelRequest<C>) => Promise<Envelope<ChannelResponse<C>>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void;
+  /** URL under which the renderer may load an image from an opened folder (custom protocol or web host route). */
+  imageUrl(absPath: string, width?: number): string;
+};
+
+export function methodName(channel: Channel): string {
+  const [a, b] = channel.split(':') as [string, string];
+  return a + b.charAt(0).toUpperCase() + b.slice(1);
+}
+export const CHANNELS = Object.keys(requestSchemas) as Channel[];
+
+/** Validate a request at a boundary; never throws. */
+export function parseRequest<C extends Channel>(channel: C, raw: unknown): Envelope<ChannelRequest<C>> {
+  const schema = requestSchemas[channel];
+  if (!schema) return { ok: false, error: { code: 'invalid_request', message: `unknown channel ${String(channel)}` } };
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const msg = r.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`)
+      .join('; ');
+    return { ok: false, error: { code: 'invalid_request', message: `${channel}: ${msg}` } };
+  }
+  return { ok: true, value: r.data as ChannelRequest<C> };
+}
+
+export type { StudioConfig, AugmentConfig };
