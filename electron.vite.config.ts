@@ -1,0 +1,56 @@
+// Build of the three Electron parts: main (Electron main + engine process + CLI + loader worker), preload (CommonJS), renderer (Vue).
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+
+const root = import.meta.dirname;
+
+/** Entries of out/main: every Node-side program shares one build (and its chunks). */
+function mainInputs(): Record<string, string> {
+  const inputs: Record<string, string> = {
+    index: resolve(root, 'src/main/index.ts'),
+    engine: resolve(root, 'src/engine/engine-process.ts'),
+    cli: resolve(root, 'src/cli/main.ts'),
+  };
+  const worker = resolve(root, 'src/engine/loader/loader-worker.ts');
+  if (existsSync(worker)) inputs['loader-worker'] = worker;
+  return inputs;
+}
+
+/** Every bare import stays in node_modules (tfjs-wasm finds its .wasm files there; sharp loads its native addon). */
+function isPackageImport(id: string): boolean {
+  return !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0');
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: resolve(root, 'out/main'),
+      externalizeDeps: true,
+      rolldownOptions: {
+        input: mainInputs(),
+        external: isPackageImport,
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(root, 'out/preload'),
+      rolldownOptions: {
+        // Sandboxed preloads cannot be ES modules: one self-contained CommonJS file.
+        input: { index: resolve(root, 'src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'src/renderer'),
+    plugins: [vue()],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      rolldownOptions: { input: resolve(root, 'src/renderer/index.html') },
+    },
+  },
+});
