@@ -1,0 +1,98 @@
+// ViT-Tiny/16 forward (CLS output, last-block CLS attention) and DINO head forward against the official code's golden values.
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
+import { readSafetensors } from '../../../src/engine/io/safetensors';
+import { vitConfig, vitForward, vitSpecs, type Params } from '../../../src/engine/model/vit';
+import { headForward, headSpecs } from '../../../src/engine/model/dino-head';
+import { paramsFromHost } from '../../../src/engine/model/param-store';
+import { setAttentionMode, type AttentionMode } from '../../../src/engine/model/attention';
+import type { NamedTensors } from '../../../src/engine/train/step-types';
+
+interface VitCase {
+  image: string;
+  cls: number[];
+  last_attention_cls_to_patches: number[];
+  attention_shape: [number, number];
+}
+interface Golden {
+  vit_tiny16: { depth: number; patch_size: number; cases: VitCase[] };
+  dino_head: {
+    in_dim: number;
+    out_dim: number;
+    hidden_dim: number;
+    bottleneck_dim: number;
+    state_dict: Record<string, { shape: number[]; values: number[] }>;
+    input: number[];
+    output: number[];
+  };
+}
+
+/** RGB /255, normalised with the ImageNet mean/std, no resize (the preprocessing recorded in golden.json). */
+async function loadImage(file: string): Promise<{ data: Float32Array; h: number; w: number }> {
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+  const h = info.height;
+  const w = info.width;
+  const out = new Float32Array(3 * h * w);
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < h * w; i++) out[c * h * w + i] = (data[i * info.channels + c]! / 255 - mean[c]!) / std[c]!;
+  }
+  return { data: out, h, w };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+describe.skipIf(!HAS_SHARED)(`golden forward passes (${HAS_SHARED ? 'cpu backend' : SKIP_SHARED_REASON})`, () => {
+  const golden = HAS_SHARED ? loadGolden<Golden>() : (undefined as unknown as Golden);
+  let weights: NamedTensors;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    weights = (await readSafetensors(resolve(GOLDEN_DIR, 'vit_tiny16.safetensors'))).tensors;
+  });
+
+  for (const mode of ['pairs', 'batched'] as AttentionMode[]) {
+    for (const idx of [0, 1]) {
+      it(`ViT-Tiny/16 CLS output and last attention match case ${idx} (${mode} attention)`, async () => {
+        const g = golden.vit_tiny16;
+        const c = g.cases[idx]!;
+        const cfg = vitConfig('vit_tiny', g.patch_size, g.depth);
+        const specs = vitSpecs(cfg);
+        const img = await loadImage(resolve(GOLDEN_DIR, c.image));
+        setAttentionMode(mode);
+        const params: Params = paramsFromHost(specs, weights, false, 'vit_tiny16.safetensors');
+        const before = tf.memory().numTensors;
+        const [cls, att] = tf.tidy(() => {
+          const o = vitForward(params, cfg, { data: img.data, n: 1, h: img.h, w: img.w }, { attention: true });
+          return [o.cls.dataSync(), o.attention!.dataSync()];
+        });
+        expect(tf.memory().numTensors).toBe(before);
+        for (const t of params.values()) t.dispose();
+        expect(att.length).toBe(c.attention_shape[0] * c.attention_shape[1]);
+        expect(maxAbsDiff(cls, c.cls)).toBeLessThan(1e-4);
+        expect(maxAbsDiff(att, c.last_attention_cls_to_patches)).toBeLessThan(1e-4);
+      });
+    }
+  }
+
+  it('DINO head forward matches (weight-normalised last layer)', () => {
+    const h = golden.dino_head;
+    const host: NamedTensors = {};
+    for (const [k, v] of Object.entries(h.state_dict)) host['head.' + k] = { shape: v.shape, data: Float32Array.from(v.values) };
+    const specs = headSpecs({ inDim: h.in_dim, hiddenDim: h.hidden_dim, bottleneckDim: h.bottleneck_dim, outDim: h.out_dim, normLastLayer: true });
+    const params = paramsFromHost(specs, host, false, 'golden dino_head');
+    const n = h.input.length / h.in_dim;
+    const out = tf.tidy(() => headForward(params, tf.tensor2d(h.input, [n, h.in_dim])).dataSync());
+    for (const t of params.values()) t.dispose();
+    expect(maxAbsDiff(out, h.output)).toBeLessThan(1e-4);
+  });
+});
