@@ -1,20 +1,31 @@
-// worker_threads entry of the multi-crop loader: decodes images and answers the pool's requests.
-import { parentPort } from 'node:worker_threads';
+// worker_threads entry of the multi-crop loader: builds whole batches and transfers their Float32 buffers to the pool.
+import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
+import { produceBatch, type BatchJob, type ProduceSettings } from './produce-batch';
 
-/** A request from the pool: decode one image and report its oriented size. */
-interface DecodeRequest {
+/** Pool -> worker. */
+export interface WorkerRequest {
   id: number;
-  path: string;
+  job: BatchJob;
 }
+/** Worker -> pool. */
+export type WorkerReply =
+  | { id: number; ok: true; groups: { size: number; views: number; data: Float32Array }[]; failures: { path: string; message: string }[] }
+  | { id: number; ok: false; message: string };
 
+const settings = workerData as ProduceSettings;
+// Each worker is one of N parallel producers: one libvips thread per pipeline avoids oversubscribing the cores.
 sharp.concurrency(1);
 
-parentPort?.on('message', (msg: DecodeRequest) => {
-  sharp(msg.path)
-    .autoOrient()
-    .raw()
-    .toBuffer({ resolveWithObject: true })
-    .then(({ info }) => parentPort?.postMessage({ id: msg.id, ok: true, width: info.width, height: info.height }))
-    .catch((e: unknown) => parentPort?.postMessage({ id: msg.id, ok: false, error: String(e) }));
+parentPort?.on('message', (msg: WorkerRequest) => {
+  produceBatch(msg.job, settings).then(
+    (batch) => {
+      const reply: WorkerReply = { id: msg.id, ok: true, groups: batch.groups, failures: batch.failures };
+      parentPort?.postMessage(reply, batch.groups.map((g) => g.data.buffer as ArrayBuffer));
+    },
+    (e: unknown) => {
+      const reply: WorkerReply = { id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) };
+      parentPort?.postMessage(reply);
+    },
+  );
 });

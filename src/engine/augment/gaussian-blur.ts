@@ -1,0 +1,57 @@
+// Gaussian blur with PIL's ImageFilter.GaussianBlur(radius=sigma) algorithm (3 extended box-blur passes per axis), on planar floats.
+//
+// DINO blurs PIL images, so we follow Pillow's ImagingGaussianBlur (libImaging/BoxBlur.c): the sigma is split into
+// 3 passes of an "extended box" of fractional radius r = l + a (Gwosdek et al. 2011, eqs. 7/11/14), each pass
+// out[x] = ww * sum_{k=-l..l} in[x+k] + fw * (in[x-l-1] + in[x+l+1]) with ww = 1/(2r+1), fw = (1 - (2l+1) ww)/2,
+// edges replicated; 3 horizontal passes, then 3 vertical ones. The combined kernel has variance sigma^2 exactly.
+// Difference from Pillow: we keep float values between passes (Pillow rounds to 8 bits after each pass, which moves
+// values by up to about 1/255).
+
+const PASSES = 3;
+
+/** Pillow's _gaussian_blur_radius: fractional box radius of one of `passes` passes for this sigma. */
+export function boxRadiusForSigma(sigma: number, passes = PASSES): number {
+  const sigma2 = (sigma * sigma) / passes;
+  const L = Math.sqrt(12 * sigma2 + 1);
+  const l = Math.floor((L - 1) / 2);
+  const a = ((2 * l + 1) * (l * (l + 1) - 3 * sigma2)) / (6 * (sigma2 - (l + 1) * (l + 1)));
+  return l + a;
+}
+
+/** One extended-box pass over `len` values at data[start + k * stride], using `pad` as scratch. */
+function boxLine(data: Float32Array, start: number, stride: number, len: number, l: number, ww: number, fw: number, pad: Float64Array): void {
+  const e = l + 1; // padding each side
+  const first = data[start]!;
+  const last = data[start + (len - 1) * stride]!;
+  for (let k = 0; k < e; k++) pad[k] = first;
+  for (let k = 0; k < len; k++) pad[e + k] = data[start + k * stride]!;
+  for (let k = 0; k < e; k++) pad[e + len + k] = last;
+  // window sum of pad[x+e-l .. x+e+l] for x = 0
+  let acc = 0;
+  for (let k = 1; k <= 2 * l + 1; k++) acc += pad[k]!;
+  for (let x = 0; x < len; x++) {
+    const p = x + e; // centre in pad
+    data[start + x * stride] = acc * ww + (pad[p - l - 1]! + pad[p + l + 1]!) * fw;
+    if (x + 1 < len) acc += pad[p + l + 1]! - pad[p - l]!;
+  }
+}
+
+/** Blur a planar image of `channels` planes of width x height in place. */
+export function gaussianBlur(img: Float32Array, width: number, height: number, sigma: number, channels = 3): void {
+  if (!(sigma > 0)) return;
+  const r = boxRadiusForSigma(sigma);
+  const l = Math.floor(r);
+  const ww = 1 / (2 * r + 1);
+  const fw = (1 - (2 * l + 1) * ww) / 2;
+  const pad = new Float64Array(Math.max(width, height) + 2 * (l + 1));
+  const n = width * height;
+  for (let c = 0; c < channels; c++) {
+    const base = c * n;
+    for (let pass = 0; pass < PASSES; pass++) {
+      for (let y = 0; y < height; y++) boxLine(img, base + y * width, 1, width, l, ww, fw, pad);
+    }
+    for (let pass = 0; pass < PASSES; pass++) {
+      for (let x = 0; x < width; x++) boxLine(img, base + x, width, height, l, ww, fw, pad);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// Builds one view-major batch (decode once per image, sharp crops, colour ops on the small crops); used by workers and in-process.
+import type { AugmentConfig } from '../../shared/config-schema';
+import type { ResolutionGroup } from './batch-types';
+import { drawImageViews, type ViewDraw } from '../augment/view-plan';
+import { finishView } from '../augment/apply-view-ops';
+import { cropResize, decodeImage } from './decode-image';
+
+/** What a batch needs to know about one image. */
+export interface BatchItem {
+  index: number; // dataset index: keys the random draws
+  path: string;
+  width: number;
+  height: number;
+  format: string;
+}
+
+export interface BatchJob {
+  epoch: number;
+  index: number;
+  items: BatchItem[];
+}
+
+export interface ProduceSettings {
+  config: AugmentConfig;
+  seed: number;
+  maxPixels: number;
+  /** Images decoded concurrently within one batch (overlaps sharp's thread pool with JS colour work). */
+  inFlight?: number;
+}
+
+export interface ProducedBatch {
+  groups: ResolutionGroup[];
+  /** Images that could not be read at load time; their views hold zeros (the normalised mean colour). */
+  failures: { path: string; message: string }[];
+}
+
+/** Empty view-major groups for a batch of `b` images. */
+export function allocateGroups(c: AugmentConfig, b: number): ResolutionGroup[] {
+  const groups: ResolutionGroup[] = [{ size: c.globalSize, views: 2, data: new Float32Array(2 * b * 3 * c.globalSize * c.globalSize) }];
+  if (c.localCrops > 0) groups.push({ size: c.localSize, views: c.localCrops, data: new Float32Array(c.localCrops * b * 3 * c.localSize * c.localSize) });
+  return groups;
+}
+
+/** Group and offset of view `v` of batch image `i`. */
+function slot(groups: ResolutionGroup[], b: number, v: number, i: number): { data: Float32Array; offset: number } {
+  const g = v < 2 ? groups[0]! : groups[1]!;
+  const vv = v < 2 ? v : v - 2;
+  return { data: g.data, offset: (vv * b + i) * 3 * g.size * g.size };
+}
+
+/** Decode one image and write all its views into the batch. Returns the drawn views. */
+export async function renderImageViews(
+  item: BatchItem,
+  epoch: number,
+  s: ProduceSettings,
+  write: (draw: ViewDraw, rgb: Uint8Array) => void,
+): Promise<ViewDraw[]> {
+  const draws = drawImageViews(s.config, s.seed, epoch, item.index, item.width, item.height);
+  const img = await decodeImage(item.path, {
+    width: item.width,
+    height: item.height,
+    format: item.format,
+    maxPixels: s.maxPixels,
+    crops: draws.map((d) => ({ box: d.box, size: d.spec.size })),
+  });
+  const crops = await Promise.all(draws.map((d) => cropResize(img, d.box, d.spec.size)));
+  for (let v = 0; v < draws.length; v++) write(draws[v]!, crops[v]!);
+  return draws;
+}
+
+/** Produce the full batch. Never throws for a bad image: it is reported in `failures`. */
+export async function produceBatch(job: BatchJob, s: ProduceSettings): Promise<ProducedBatch> {
+  const c = s.config;
+  const b = job.items.length;
+  const groups = allocateGroups(c, b);
+  const work = new Float32Array(3 * Math.max(c.globalSize, c.localSize) ** 2);
+  const failures: ProducedBatch['failures'] = [];
+  const inFlight = Math.max(1, s.inFlight ?? 3);
+  let next = 0;
+  const runner = async () => {
+    while (next < b) {
+      const i = next++;
+      const item = job.items[i]!;
+      try {
+        await renderImageViews(item, job.epoch, s, (draw, rgb) => {
+          const { data, offset } = slot(groups, b, draw.spec.index, i);
+          finishView(rgb, draw.spec.size, draw.ops, c, work, data, offset);
+        });
+      } catch (e) {
+        failures.push({ path: item.path, message: e instanceof Error ? e.message : String(e) });
+        for (let v = 0; v < 2 + c.localCrops; v++) {
+          const { data, offset } = slot(groups, b, v, i);
+          const size = v < 2 ? c.globalSize : c.localSize;
+          data.fill(0, offset, offset + 3 * size * size);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, b) }, runner));
+  return { groups, failures };
+}

@@ -1,0 +1,108 @@
+// A pool of loader worker threads, each building whole batches; runs from the built .js or, in tests/dev, the .ts via tsx.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BatchJob, ProduceSettings, ProducedBatch } from './produce-batch';
+import type { WorkerReply, WorkerRequest } from './loader-worker';
+
+/**
+ * How to start a worker: the built out/main/loader-worker.js when this module is built JS; from source (.ts, in tests
+ * and dev) a small bootstrap that registers tsx's loader in the worker thread and imports loader-worker.ts
+ * (Node 20 does not apply `--import tsx` from a Worker's execArgv to the worker's ESM loader).
+ */
+export function startWorker(workerData: unknown): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const entry = new URL('./loader-worker.ts', here).href;
+    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+    return new Worker(boot, { eval: true, workerData });
+  }
+  // Built: this code sits in out/main/*.js or out/main/chunks/*.js; the entry is out/main/loader-worker.js.
+  for (const rel of ['./loader-worker.js', '../loader-worker.js']) {
+    const url = new URL(rel, here);
+    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData });
+  }
+  throw new Error(`loader-worker.js not found beside ${fileURLToPath(here)}; rebuild the app (npm run build)`);
+}
+
+interface Pending {
+  resolve: (b: ProducedBatch) => void;
+  reject: (e: Error) => void;
+}
+
+export class WorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { req: WorkerRequest; pending: Pending }[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly busy = new Map<Worker, number>();
+  private nextId = 1;
+  private closed = false;
+  private fatal: Error | null = null;
+
+  constructor(size: number, settings: ProduceSettings) {
+    for (let k = 0; k < size; k++) {
+      const w = startWorker(settings);
+      w.on('message', (reply: WorkerReply) => this.onReply(w, reply));
+      w.on('error', (e) => this.onFatal(w, e));
+      w.on('exit', (code) => {
+        if (!this.closed) this.onFatal(w, new Error(`loader worker exited with code ${code}`));
+      });
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  run(job: BatchJob): Promise<ProducedBatch> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closed) return Promise.reject(new Error('loader pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req: { id: this.nextId++, job }, pending: { resolve, reject } });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.shift()!;
+      const { req, pending } = this.queue.shift()!;
+      this.pending.set(req.id, pending);
+      this.busy.set(w, req.id);
+      w.postMessage(req);
+    }
+  }
+
+  private onReply(w: Worker, reply: WorkerReply): void {
+    const p = this.pending.get(reply.id);
+    this.pending.delete(reply.id);
+    this.busy.delete(w);
+    this.idle.push(w);
+    if (p) {
+      if (reply.ok) p.resolve({ groups: reply.groups, failures: reply.failures });
+      else p.reject(new Error(reply.message));
+    }
+    this.pump();
+  }
+
+  private onFatal(w: Worker, e: Error): void {
+    this.fatal ??= new Error(`a loader worker failed: ${e.message}`);
+    const id = this.busy.get(w);
+    if (id !== undefined) {
+      this.pending.get(id)?.reject(this.fatal);
+      this.pending.delete(id);
+    }
+    for (const q of this.queue.splice(0)) q.pending.reject(this.fatal);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const q of this.queue.splice(0)) q.pending.reject(new Error('loader pool closed'));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
