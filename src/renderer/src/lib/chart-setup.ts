@@ -1,0 +1,44 @@
+// Registers the chart.js pieces the Studio uses (line and bar charts) once, and the shared look of every chart.
+import {
+  BarElement,
+  CategoryScale,
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  Tooltip,
+  type ChartOptions,
+} from 'chart.js';
+
+Chart.register(LineElement, PointElement, BarElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Filler);
+
+/** Text and grid colours follow the theme (read from CSS variables when a chart is built). */
+export function themedOptions(): { text: string; grid: string } {
+  const css = getComputedStyle(document.documentElement);
+  return { text: css.getPropertyValue('--muted').trim() || '#666', grid: css.getPropertyValue('--grid').trim() || '#ddd' };
+}
+
+export function baseLineOptions(opts: { yLabel?: string; log?: boolean; xLabel?: string }): ChartOptions<'line'> {
+  const c = themedOptions();
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    interaction: { mode: 'nearest', intersect: false, axis: 'x' },
+    plugins: { legend: { labels: { color: c.text, boxWidth: 12, font: { size: 11 } } }, tooltip: { enabled: true } },
+    scales: {
+      x: { type: 'linear', title: { display: !!opts.xLabel, text: opts.xLabel ?? '', color: c.text }, ticks: { color: c.text, maxTicksLimit: 6 }, grid: { color: c.grid } },
+      y: {
+        type: opts.log ? 'logarithmic' : 'linear',
+        title: { display: !!opts.yLabel, text: opts.yLabel ?? '', color: c.text },
+        ticks: { color: c.text, maxTicksLimit: 5 },
+        grid: { color: c.grid },
+      },
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// App-wide state: engine info, backend badge, active screen, theme, error toasts and progress of long jobs.
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { AppInfo, BackendInfo, ProgressEvent, StudioError } from '../../../shared/ipc-contract';
+import { call, onEvent, setFailureSink, studio } from '../lib/api-client';
+
+export const SCREENS = ['Dataset', 'Augmentation', 'Training', 'Runs', 'Evaluation'] as const;
+export type ScreenName = (typeof SCREENS)[number];
+
+export interface Toast {
+  id: number;
+  title: string;
+  message: string;
+  code: string;
+}
+
+const THEME_KEY = 'multicrop.theme';
+const STALE_PROGRESS_MS = 60_000;
+
+export const useAppStore = defineStore('app', () => {
+  const ready = ref(false);
+  const info = ref<AppInfo | null>(null);
+  const backend = ref<BackendInfo | null>(null);
+  const screen = ref<ScreenName>('Dataset');
+  const toasts = ref<Toast[]>([]);
+  const progress = ref<(ProgressEvent & { seen: number })[]>([]);
+  const theme = ref<'light' | 'dark'>(initialTheme());
+  let nextToast = 1;
+
+  function initialTheme(): 'light' | 'dark' {
+    const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(THEME_KEY) : null;
+    if (saved === 'light' || saved === 'dark') return saved;
+    return typeof matchMedia !== 'undefined' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  }
+
+  function applyTheme(): void {
+    document.documentElement.dataset.theme = theme.value;
+  }
+
+  function toggleTheme(): void {
+    theme.value = theme.value === 'dark' ? 'light' : 'dark';
+    localStorage.setItem(THEME_KEY, theme.value);
+    applyTheme();
+  }
+
+  function reportError(error: StudioError, where: string): void {
+    const id = nextToast++;
+    toasts.value.push({ id, title: titleOf(error.code, where), message: error.message, code: error.code });
+    if (toasts.value.length > 5) toasts.value.shift();
+    setTimeout(() => dismiss(id), 20_000);
+  }
+
+  function dismiss(id: number): void {
+    toasts.value = toasts.value.filter((t) => t.id !== id);
+  }
+
+  function onProgress(p: ProgressEvent): void {
+    const now = Date.now();
+    const list = progress.value.filter((q) => q.jobId !== p.jobId && now - q.seen < STALE_PROGRESS_MS);
+    if (p.total === null || p.done < p.total) list.push({ ...p, seen: now });
+    progress.value = list;
+  }
+
+  async function init(): Promise<void> {
+    applyTheme();
+    setFailureSink(reportError);
+    await studio();
+    ready.value = true;
+    await onEvent('progress', onProgress);
+    await onEvent('log', (l) => {
+      if (l.level === 'error') reportError({ code: 'internal', message: l.message }, 'engine');
+    });
+    const [i, b] = await Promise.all([call('appInfo', {}), call('backendInfo', {})]);
+    info.value = i;
+    backend.value = b;
+  }
+
+  function setBackend(b: BackendInfo | null): void {
+    if (b) backend.value = { ...b };
+  }
+
+  return { ready, info, backend, screen, toasts, progress, theme, init, toggleTheme, reportError, dismiss, setBackend };
+});
+
+function titleOf(code: string, where: string): string {
+  const what: Record<string, string> = {
+    invalid_request: 'Invalid setting',
+    not_found: 'Not found',
+    forbidden: 'Not allowed',
+    unsupported: 'Not supported here',
+    busy: 'Busy',
+    bad_input: 'Cannot use this input',
+    internal: 'Something failed',
+  };
+  return `${what[code] ?? 'Error'} (${where})`;
+}

@@ -1,0 +1,99 @@
+// The one flat config the person edits (augmentation + training), validated locally with the shared schema and kept across reloads.
+import { defineStore } from 'pinia';
+import { computed, ref, watch } from 'vue';
+import {
+  augmentConfigSchema,
+  augmentPart,
+  augmentShape,
+  configSchema,
+  DEFAULT_PRESET,
+  presetConfig,
+  RECIPE_DEFAULTS,
+  type AugmentConfig,
+  type ConfigKey,
+  type PresetName,
+  type StudioConfig,
+} from '../../../shared/config-schema';
+import { plain } from '../lib/plain';
+
+const STORAGE_KEY = 'multicrop.config';
+
+/** Augmentation presets: overlays on the current config's augmentation keys. */
+export const AUGMENT_PRESETS: Record<string, Partial<AugmentConfig>> = {
+  'DINO recipe': augmentPart(RECIPE_DEFAULTS),
+  'No multi-crop (2 globals)': { localCrops: 0 },
+  'Mild colour': { jitterProb: 0.5, brightness: 0.2, contrast: 0.2, saturation: 0.1, hue: 0.02, grayscaleProb: 0.05, global2SolarizeProb: 0 },
+  'Tight local crops': { localScale: [0.05, 0.2], localCrops: 10 },
+  'No colour ops': { jitterProb: 0, grayscaleProb: 0, global1BlurProb: 0, global2BlurProb: 0, localBlurProb: 0, global2SolarizeProb: 0 },
+};
+
+function loadSaved(): StudioConfig {
+  try {
+    const raw = localStorage.getItem(STORAGE_KEY);
+    if (raw) {
+      const r = configSchema.safeParse({ ...RECIPE_DEFAULTS, ...JSON.parse(raw) });
+      if (r.success) return r.data;
+    }
+  } catch {
+    // A corrupt saved config falls back to the default preset.
+  }
+  return presetConfig(DEFAULT_PRESET);
+}
+
+export const useConfigStore = defineStore('config', () => {
+  const config = ref<StudioConfig>(loadSaved());
+  const preset = ref<PresetName | 'custom'>('custom');
+
+  const parsed = computed(() => configSchema.safeParse(plain(config.value)));
+  /** Problems per key (or '' for whole-config problems), as a person reads them. */
+  const errors = computed<Partial<Record<ConfigKey | '', string>>>(() => {
+    const out: Partial<Record<ConfigKey | '', string>> = {};
+    if (parsed.value.success) return out;
+    for (const issue of parsed.value.error.issues) {
+      const key = (issue.path[0] as ConfigKey | undefined) ?? '';
+      out[key] = out[key] ? `${out[key]}; ${issue.message}` : issue.message;
+    }
+    return out;
+  });
+  const valid = computed(() => parsed.value.success);
+  const augmentValid = computed(() => augmentConfigSchema.safeParse(augment()).success);
+
+  watch(
+    config,
+    (c) => {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify(plain(c)));
+    },
+    { deep: true },
+  );
+
+  /** A plain copy of the whole config. */
+  function snapshot(): StudioConfig {
+    return plain(config.value);
+  }
+  /** A plain copy of the augmentation keys. */
+  function augment(): AugmentConfig {
+    return augmentPart(plain(config.value));
+  }
+  function set<K extends ConfigKey>(key: K, value: StudioConfig[K]): void {
+    (config.value as Record<ConfigKey, unknown>)[key] = plain(value);
+    preset.value = 'custom';
+  }
+  function applyPreset(name: PresetName): void {
+    config.value = presetConfig(name);
+    preset.value = name;
+  }
+  function applyAugmentPreset(name: string): void {
+    const p = AUGMENT_PRESETS[name];
+    if (p) config.value = { ...plain(config.value), ...plain(p) };
+  }
+  function resetAugment(): void {
+    config.value = { ...plain(config.value), ...augmentPart(RECIPE_DEFAULTS) };
+  }
+  function replace(c: StudioConfig): void {
+    config.value = plain(c);
+  }
+
+  return { config, preset, errors, valid, augmentValid, snapshot, augment, set, applyPreset, applyAugmentPreset, resetAugment, replace };
+});
+
+export const AUGMENT_KEYS = Object.keys(augmentShape) as (keyof AugmentConfig)[];

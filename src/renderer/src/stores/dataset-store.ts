@@ -1,0 +1,62 @@
+// The opened dataset: folder choice (native dialog, folder browser, recent, sample), scan result and the browser's listing.
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { DirListing, ScanResult } from '../../../shared/ipc-contract';
+import { call } from '../lib/api-client';
+
+export const useDatasetStore = defineStore('dataset', () => {
+  const scan = shallowRef<ScanResult | null>(null);
+  const scanning = ref(false);
+  const recent = ref<string[]>([]);
+  const listing = shallowRef<DirListing | null>(null);
+  const selectedImage = ref<string | null>(null);
+
+  const root = computed(() => scan.value?.root ?? null);
+  const imageCount = computed(() => scan.value?.images.length ?? 0);
+
+  async function loadRecent(): Promise<void> {
+    recent.value = (await call('datasetRecent', {})) ?? [];
+  }
+
+  async function open(path: string): Promise<boolean> {
+    scanning.value = true;
+    try {
+      const r = await call('datasetScan', { path });
+      if (!r) return false;
+      scan.value = Object.freeze(r) as ScanResult;
+      selectedImage.value = r.images[0]?.path ?? null;
+      void loadRecent();
+      return true;
+    } finally {
+      scanning.value = false;
+    }
+  }
+
+  async function openSample(): Promise<boolean> {
+    scanning.value = true;
+    try {
+      const p = await call('datasetOpenSample', {});
+      if (!p) return false;
+      return await open(p);
+    } finally {
+      scanning.value = false;
+    }
+  }
+
+  async function pickFolder(): Promise<boolean> {
+    const p = await call('datasetPickFolder', {});
+    if (!p) return false;
+    return open(p);
+  }
+
+  async function browse(path: string): Promise<void> {
+    const r = await call('fsListDir', { path });
+    if (r) listing.value = r;
+  }
+
+  function select(path: string): void {
+    selectedImage.value = path;
+  }
+
+  return { scan, scanning, recent, listing, selectedImage, root, imageCount, loadRecent, open, openSample, pickFolder, browse, select };
+});

@@ -1,0 +1,70 @@
+// Evaluation: the chosen source (run checkpoint or weights file), k-NN accuracy, nearest-neighbour gallery and attention maps.
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { AttentionResult, KnnResult, NeighbourResult } from '../../../shared/ipc-contract';
+import { call } from '../lib/api-client';
+
+export type SourceKind = 'run' | 'weights';
+
+export const useEvalStore = defineStore('eval', () => {
+  const kind = ref<SourceKind>('run');
+  const runId = ref('');
+  const checkpoint = ref('');
+  const weights = ref('');
+  const trainDir = ref('');
+  const valDir = ref('');
+  const k = ref(20);
+  const queryImage = ref('');
+  const threshold = ref(0.6);
+
+  const knn = shallowRef<KnnResult | null>(null);
+  const neighbours = shallowRef<NeighbourResult | null>(null);
+  const attention = shallowRef<AttentionResult | null>(null);
+  const busy = ref<'knn' | 'neighbours' | 'attention' | null>(null);
+  let attentionGen = 0;
+
+  const source = computed(() => {
+    if (kind.value === 'weights') return weights.value ? { weights: weights.value } : null;
+    if (!runId.value) return null;
+    return checkpoint.value ? { runId: runId.value, checkpoint: checkpoint.value } : { runId: runId.value };
+  });
+
+  async function runKnn(): Promise<void> {
+    const src = source.value;
+    if (!src || !trainDir.value || !valDir.value) return;
+    busy.value = 'knn';
+    try {
+      const r = await call('evalKnn', { source: { ...src }, train: trainDir.value, val: valDir.value, k: k.value });
+      if (r) knn.value = Object.freeze(r) as KnnResult;
+    } finally {
+      busy.value = null;
+    }
+  }
+
+  async function findNeighbours(): Promise<void> {
+    const src = source.value;
+    if (!src || !trainDir.value || !queryImage.value) return;
+    busy.value = 'neighbours';
+    try {
+      const r = await call('evalNeighbours', { source: { ...src }, train: trainDir.value, image: queryImage.value, k: 8 });
+      if (r) neighbours.value = Object.freeze(r) as NeighbourResult;
+    } finally {
+      busy.value = null;
+    }
+  }
+
+  async function drawAttention(): Promise<void> {
+    const src = source.value;
+    if (!src || !queryImage.value) return;
+    const gen = ++attentionGen;
+    busy.value = 'attention';
+    try {
+      const r = await call('evalAttention', { source: { ...src }, image: queryImage.value, threshold: threshold.value });
+      if (r && gen === attentionGen) attention.value = Object.freeze(r) as AttentionResult;
+    } finally {
+      if (gen === attentionGen) busy.value = null;
+    }
+  }
+
+  return { kind, runId, checkpoint, weights, trainDir, valDir, k, queryImage, threshold, knn, neighbours, attention, busy, source, runKnn, findNeighbours, drawAttention };
+});

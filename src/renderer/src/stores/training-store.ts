@@ -1,0 +1,121 @@
+// Training state: the live run (status and metric stream from engine events), start/pause/resume/stop, reattach on load, schedule and memory previews.
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, triggerRef } from 'vue';
+import type { MemoryEstimate, MetricRow, SchedulePreview, TrainStatus } from '../../../shared/ipc-contract';
+import type { StudioConfig } from '../../../shared/config-schema';
+import { call, callRaw, onEvent } from '../lib/api-client';
+import { plain } from '../lib/plain';
+import { useAppStore } from './app-store';
+
+const ACTIVE: TrainStatus['state'][] = ['starting', 'running', 'paused', 'stopping'];
+
+export const useTrainingStore = defineStore('training', () => {
+  const app = useAppStore();
+  const status = shallowRef<TrainStatus | null>(null);
+  const metrics = shallowRef<MetricRow[]>([]);
+  const config = shallowRef<StudioConfig | null>(null);
+  const schedules = shallowRef<SchedulePreview | null>(null);
+  const memory = shallowRef<MemoryEstimate | null>(null);
+  const memoryError = ref<string | null>(null);
+  const pending = ref<'start' | 'pause' | 'resume' | 'stop' | null>(null);
+  let subscribed = false;
+  let schedulesGen = 0;
+  let memoryGen = 0;
+
+  const active = computed(() => !!status.value && ACTIVE.includes(status.value.state));
+  const runId = computed(() => status.value?.runId ?? null);
+
+  function onStatus(s: TrainStatus): void {
+    if (status.value && s.runId !== status.value.runId && !ACTIVE.includes(s.state)) return;
+    if (!status.value || s.runId !== status.value.runId) metrics.value = [];
+    status.value = Object.freeze({ ...s }) as TrainStatus;
+    app.setBackend(s.backend);
+  }
+
+  function onMetrics(p: { runId: string; row: MetricRow }): void {
+    if (status.value && p.runId !== status.value.runId) return;
+    const rows = metrics.value;
+    if (rows.length && rows[rows.length - 1]!.step >= p.row.step) return;
+    rows.push(Object.freeze({ ...p.row }) as MetricRow);
+    triggerRef(metrics);
+  }
+
+  /** Subscribe to the engine's training events, and reattach to a run that is still going (after a reload or a closed window). */
+  async function init(): Promise<void> {
+    if (subscribed) return;
+    subscribed = true;
+    await onEvent('train:status', onStatus);
+    await onEvent('train:metrics', onMetrics);
+    const s = await call('trainStatus', {});
+    if (s) {
+      onStatus(s);
+      await loadRun(s.runId);
+    }
+  }
+
+  async function loadRun(id: string): Promise<void> {
+    const d = await call('runsGet', { runId: id });
+    if (!d || status.value?.runId !== id) return;
+    // The stored metrics are authoritative up to their last step; live rows that arrived meanwhile follow them.
+    const last = d.metrics.length ? d.metrics[d.metrics.length - 1]!.step : -1;
+    metrics.value = d.metrics.concat(metrics.value.filter((r) => r.step > last));
+    config.value = d.config;
+  }
+
+  async function start(dataset: string, cfg: StudioConfig): Promise<void> {
+    pending.value = 'start';
+    try {
+      const s = await call('trainStart', { dataset, config: plain(cfg) });
+      if (s) {
+        metrics.value = [];
+        config.value = plain(cfg);
+        status.value = null;
+        onStatus(s);
+      }
+    } finally {
+      pending.value = null;
+    }
+  }
+
+  async function control(action: 'pause' | 'resume' | 'stop', id = runId.value): Promise<void> {
+    if (!id) return;
+    pending.value = action;
+    try {
+      const method = action === 'pause' ? 'trainPause' : action === 'resume' ? 'trainResume' : 'trainStop';
+      const s = await call(method, { runId: id });
+      if (s) {
+        if (action === 'resume' && status.value?.runId !== s.runId) {
+          status.value = null;
+          metrics.value = [];
+        }
+        onStatus(s);
+        if (action === 'resume') await loadRun(s.runId);
+      }
+    } finally {
+      pending.value = null;
+    }
+  }
+
+  async function previewSchedules(cfg: StudioConfig, datasetSize: number): Promise<void> {
+    const gen = ++schedulesGen;
+    const r = await callRaw('schedulesPreview', { config: plain(cfg), datasetSize, points: 300 });
+    if (gen !== schedulesGen) return;
+    schedules.value = r.ok ? (Object.freeze(r.value) as SchedulePreview) : null;
+  }
+
+  /** The memory model's estimate; hidden entirely when the engine answers 'unsupported'. */
+  async function estimateMemory(cfg: StudioConfig): Promise<void> {
+    const gen = ++memoryGen;
+    const r = await callRaw('memoryEstimate', { config: plain(cfg) });
+    if (gen !== memoryGen) return;
+    if (r.ok) {
+      memory.value = Object.freeze(r.value) as MemoryEstimate;
+      memoryError.value = null;
+    } else {
+      memory.value = null;
+      memoryError.value = r.error.code === 'unsupported' ? null : r.error.message;
+    }
+  }
+
+  return { status, metrics, config, schedules, memory, memoryError, pending, active, runId, init, loadRun, start, control, previewSchedules, estimateMemory };
+});
