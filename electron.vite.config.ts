@@ -1,6 +1,6 @@
 // Build of the three Electron parts: main (Electron main + engine process + CLI + loader worker), preload (CommonJS), renderer (Vue).
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
 
@@ -19,9 +19,7 @@ function mainInputs(): Record<string, string> {
 }
 
 /** Every bare import stays in node_modules (tfjs-wasm finds its .wasm files there; sharp loads its native addon). */
-function isPackageImport(id: string): boolean {
-  return !id.startsWith('.') && !isAbsolute(id) && !id.startsWith('\0');
-}
+const PACKAGE_IMPORT = /^(?![./\0])(?![A-Za-z]:[\\/])/;
 
 export default defineConfig({
   main: {
@@ -30,7 +28,7 @@ export default defineConfig({
       externalizeDeps: true,
       rolldownOptions: {
         input: mainInputs(),
-        external: isPackageImport,
+        external: [PACKAGE_IMPORT],
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       },
     },
@@ -41,7 +39,7 @@ export default defineConfig({
       rolldownOptions: {
         // Sandboxed preloads cannot be ES modules: one self-contained CommonJS file.
         input: { index: resolve(root, 'src/preload/index.ts') },
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   },

@@ -1,0 +1,7 @@
+// The CLI's subcommand registry: one line per command (each command lives in its own file).
+import type { CliCommand } from '../cli-command';
+import { serveCommand } from './serve';
+
+export const COMMANDS: CliCommand[] = [
+  serveCommand,
+];

@@ -1,0 +1,78 @@
+// Electron main process: one sandboxed window, security policy, IPC wiring to the engine, the image protocol. No heavy work here.
+import { app, BrowserWindow, dialog, session } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHANNELS, MAIN_ONLY_CHANNELS, parseRequest, type Envelope } from '../shared/ipc-contract';
+import { resolveDataDir } from '../engine/roots/data-dir';
+import { ELECTRON_CSP } from './csp';
+import { createElectronEngineClient } from './electron-engine';
+import { handleImageProtocol, registerImageScheme } from './image-protocol';
+import { EVENT_IPC_CHANNEL } from './ipc-events';
+import { isNavigationAllowed, windowOpenDecision, type AppOrigin } from './navigation-guard';
+import { handleChannel } from './typed-ipc';
+import { windowOptions } from './window-options';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const rendererIndex = join(here, '../renderer/index.html');
+const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
+const appOrigin: AppOrigin = { indexFileUrl: devServerUrl ? null : pathToFileURL(rendererIndex).href, devServerUrl };
+
+registerImageScheme();
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(() => windowOpenDecision());
+  contents.on('will-navigate', (event, url) => {
+    if (!isNavigationAllowed(url, appOrigin)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isNavigationAllowed(url, appOrigin)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+async function pickFolder(win: BrowserWindow | null, request: unknown): Promise<Envelope<string | null>> {
+  const parsed = parseRequest('dataset:pickFolder', request);
+  if (!parsed.ok) return parsed;
+  const options = { title: 'Open an image folder', properties: ['openDirectory' as const] };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return { ok: true, value: r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]! };
+}
+
+async function start(): Promise<void> {
+  const dataDir = resolveDataDir(process.env, app.getPath('userData'));
+  const engine = createElectronEngineClient(dataDir);
+
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
+  });
+  handleImageProtocol(engine);
+
+  let win: BrowserWindow | null = null;
+  for (const channel of CHANNELS) {
+    if ((MAIN_ONLY_CHANNELS as readonly string[]).includes(channel)) handleChannel(channel, appOrigin, (req) => pickFolder(win, req));
+    else handleChannel(channel, appOrigin, (req) => engine.callRaw(channel, req));
+  }
+
+  win = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs')));
+  const events = engine.onEvent((event, payload) => {
+    if (win && !win.isDestroyed()) win.webContents.send(EVENT_IPC_CHANNEL, { event, payload });
+  });
+  win.once('ready-to-show', () => win?.show());
+  win.on('closed', () => {
+    events();
+    win = null;
+  });
+  if (devServerUrl) await win.loadURL(devServerUrl);
+  else await win.loadFile(rendererIndex);
+
+  app.on('window-all-closed', () => {
+    void engine.dispose().finally(() => app.quit());
+  });
+}
+
+app.whenReady().then(start, (e: unknown) => {
+  dialog.showErrorBox('Multicrop Studio could not start', (e as Error).message);
+  app.quit();
+});

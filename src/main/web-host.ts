@@ -1,0 +1,198 @@
+// The web host: serves the renderer build to a browser tab and carries the IPC contract over a token-guarded WebSocket.
+import { createReadStream, existsSync } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { IMAGE_PATH, parseWsCall, WS_MAX_PAYLOAD, WS_PATH, type WsServerMessage } from '../shared/ws-protocol';
+import type { EngineClient } from '../engine/engine-client';
+import { isInside } from '../engine/roots/confine-path';
+import { webCsp } from './csp';
+import { allowedHosts, authCookie, checkRequest, newToken } from './host-guard';
+
+export interface WebHostOptions {
+  engine: EngineClient;
+  host?: string;
+  port?: number;
+  /** Folder with the built renderer (index.html); defaults to out/renderer beside the built main. */
+  rendererDir?: string;
+  token?: string;
+}
+
+export interface WebHost {
+  url: string;
+  host: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+/** out/renderer relative to a module in out/main (or out/main/chunks); the repository's out/renderer from source. */
+export function defaultRendererDir(here: string = import.meta.url): string {
+  const file = fileURLToPath(here);
+  let dir = dirname(file);
+  if (file.endsWith('.ts')) {
+    while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+    return join(dir, 'out/renderer');
+  }
+  if (basename(dir) === 'chunks') dir = dirname(dir);
+  return resolve(dir, '../renderer');
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  res.end(body);
+}
+
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const bindHost = opts.host ?? '127.0.0.1';
+  const token = opts.token ?? newToken();
+  const rendererDir = resolve(opts.rendererDir ?? defaultRendererDir());
+  const engine = opts.engine;
+  let port = 0;
+  let hosts = new Set<string>();
+
+  const security = (host: string): Record<string, string> => ({
+    'Content-Security-Policy': webCsp(host),
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+  });
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const wanted = resolve(rendererDir, rel);
+    let real: string;
+    try {
+      real = await realpath(wanted);
+      const root = await realpath(rendererDir);
+      if (!isInside(root, real) || !(await stat(real)).isFile()) throw new Error('outside');
+    } catch {
+      if (!existsSync(join(rendererDir, 'index.html'))) {
+        send(res, 503, `The renderer build is missing in ${rendererDir}; run "npm run build" first.`);
+      } else {
+        send(res, 404, `Not found: ${pathname}`);
+      }
+      return;
+    }
+    const type = MIME[extname(real).toLowerCase()] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Cache-Control': type.startsWith('text/html') ? 'no-store' : 'max-age=3600',
+      ...security(req.headers.host ?? ''),
+    });
+    createReadStream(real).pipe(res);
+  }
+
+  async function serveImage(res: ServerResponse, url: URL): Promise<void> {
+    const path = url.searchParams.get('path') ?? '';
+    const w = url.searchParams.get('w');
+    const width = w === null ? undefined : Number(w);
+    const reply = await engine.image(path, width);
+    if (!reply.ok) {
+      send(res, reply.status, reply.message);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': reply.mime, 'Cache-Control': 'private, max-age=600', 'X-Content-Type-Options': 'nosniff' });
+    res.end(Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength));
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const queryToken = url.searchParams.get('token');
+    const verdict = checkRequest(req.headers, queryToken, { token, port, hosts });
+    if (!verdict.ok) {
+      send(res, verdict.status, verdict.message);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, `${req.method} is not supported; the app talks over its WebSocket`, { Allow: 'GET, HEAD' });
+      return;
+    }
+    if (queryToken !== null) {
+      // First visit with the token: remember it in an HttpOnly cookie and drop it from the address bar.
+      url.searchParams.delete('token');
+      const rest = url.searchParams.toString();
+      res.writeHead(302, { 'Set-Cookie': authCookie(port, token), Location: url.pathname + (rest ? `?${rest}` : ''), 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
+    const task = url.pathname === IMAGE_PATH ? serveImage(res, url) : serveStatic(req, res, url.pathname);
+    task.catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, `Internal error: ${(e as Error).message}`);
+      else res.destroy();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  const clients = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const verdict = url.pathname !== WS_PATH ? ({ ok: false, status: 403, message: 'not the WebSocket path' } as const) : checkRequest(req.headers, url.searchParams.get('token'), { token, port, hosts });
+    if (!verdict.ok) {
+      const text = verdict.status === 401 ? 'Unauthorized' : 'Forbidden';
+      socket.end(`HTTP/1.1 ${verdict.status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${verdict.message}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        const call = parseWsCall(data.toString());
+        if (!call) {
+          ws.send(JSON.stringify({ t: 'result', id: -1, envelope: { ok: false, error: { code: 'invalid_request', message: 'malformed message: expected {t:"call", id, channel, request}' } } }));
+          return;
+        }
+        void engine.callRaw(call.channel, call.request).then((envelope) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id: call.id, envelope } satisfies WsServerMessage));
+        });
+      });
+    });
+  });
+
+  const unsubscribe = engine.onEvent((event, payload) => {
+    const text = JSON.stringify({ t: 'event', event, payload } satisfies WsServerMessage);
+    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, bindHost, () => resolveListen());
+  });
+  port = (server.address() as AddressInfo).port;
+  hosts = allowedHosts(bindHost, port);
+  const shownHost = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+
+  return {
+    url: `http://${shownHost}:${port}/?token=${token}`,
+    host: bindHost,
+    port,
+    token,
+    close: async () => {
+      unsubscribe();
+      for (const ws of clients) ws.terminate();
+      wss.close();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
