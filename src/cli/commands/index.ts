@@ -1,7 +1,9 @@
 // The CLI's subcommand registry: one line per command (each command lives in its own file).
 import type { CliCommand } from '../cli-command';
+import { sampleCommand } from './sample';
 import { serveCommand } from './serve';
 
 export const COMMANDS: CliCommand[] = [
   serveCommand,
+  sampleCommand,
 ];

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import pkg from '../../../package.json';
 import type { DirListing } from '../../shared/ipc-contract';
 import { AllowedRoots } from '../roots/allowed-roots';
+import { ensureSampleDataset, sampleDatasetPath } from '../sample/sample-dataset';
 import { StudioFailure, type PartialHandlerTable } from './handler-types';
 
 const MAX_ENTRIES = 5000;
@@ -13,10 +14,6 @@ export function hostMode(env: NodeJS.ProcessEnv = process.env): 'electron' | 'we
   return env.MULTICROP_HOST_MODE === 'electron' ? 'electron' : 'web';
 }
 
-/** Where the sample dataset is generated inside the data folder. */
-export function sampleDatasetDirOf(dataDir: string): string {
-  return join(dataDir, 'sample-dataset');
-}
 
 async function listDir(path: string): Promise<DirListing> {
   const abs = resolve(path);
@@ -52,10 +49,24 @@ export const appHandlers: PartialHandlerTable = {
     platform: process.platform,
     dataDir: ctx.dataDir,
     runsDir: ctx.runsDir,
-    sampleDatasetDir: sampleDatasetDirOf(ctx.dataDir),
+    sampleDatasetDir: sampleDatasetPath(ctx.dataDir),
     canPickFolder: hostMode() === 'electron',
   }),
   'fs:listDir': async (req) => listDir(req.path),
   // The engine's context persists every allowed root to <data>/allowed-roots.json; recent datasets are read from there.
+  'dataset:openSample': async (_req, ctx) => {
+    const jobId = `sample-${Date.now()}`;
+    const label = 'Generating the sample dataset';
+    let last = 0;
+    const dir = await ensureSampleDataset(ctx.dataDir, (done, total) => {
+      const now = Date.now();
+      if (done === total || now - last > 100) {
+        last = now;
+        ctx.emit('progress', { jobId, label, done, total });
+      }
+    });
+    ctx.allowRoot(dir);
+    return dir;
+  },
   'dataset:recent': async (_req, ctx) => new AllowedRoots(ctx.dataDir).recentDatasets(),
 };
