@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AppInfo, BackendInfo, ProgressEvent, StudioError } from '../../../shared/ipc-contract';
-import { call, onEvent, setFailureSink, studio } from '../lib/api-client';
+import { callRaw, onEvent, setFailureSink, studio } from '../lib/api-client';
 
 export const SCREENS = ['Dataset', 'Augmentation', 'Training', 'Runs', 'Evaluation'] as const;
 export type ScreenName = (typeof SCREENS)[number];
@@ -12,6 +12,7 @@ export interface Toast {
   title: string;
   message: string;
   code: string;
+  count: number;
 }
 
 const THEME_KEY = 'multicrop.theme';
@@ -44,8 +45,13 @@ export const useAppStore = defineStore('app', () => {
   }
 
   function reportError(error: StudioError, where: string): void {
+    const same = toasts.value.find((t) => t.message === error.message);
+    if (same) {
+      same.count++;
+      return;
+    }
     const id = nextToast++;
-    toasts.value.push({ id, title: titleOf(error.code, where), message: error.message, code: error.code });
+    toasts.value.push({ id, title: titleOf(error.code, where), message: error.message, code: error.code, count: 1 });
     if (toasts.value.length > 5) toasts.value.shift();
     setTimeout(() => dismiss(id), 20_000);
   }
@@ -70,9 +76,11 @@ export const useAppStore = defineStore('app', () => {
     await onEvent('log', (l) => {
       if (l.level === 'error') reportError({ code: 'internal', message: l.message }, 'engine');
     });
-    const [i, b] = await Promise.all([call('appInfo', {}), call('backendInfo', {})]);
-    info.value = i;
-    backend.value = b;
+    const [i, b] = await Promise.all([callRaw('appInfo', {}), callRaw('backendInfo', {})]);
+    if (i.ok) info.value = i.value;
+    else reportError(i.error, 'app info');
+    // The backend is known once the engine has loaded TensorFlow.js; until then the badge stays hidden.
+    if (b.ok) backend.value = b.value;
   }
 
   function setBackend(b: BackendInfo | null): void {

@@ -46,10 +46,10 @@ export const useTrainingStore = defineStore('training', () => {
     subscribed = true;
     await onEvent('train:status', onStatus);
     await onEvent('train:metrics', onMetrics);
-    const s = await call('trainStatus', {});
-    if (s) {
-      onStatus(s);
-      await loadRun(s.runId);
+    const r = await callRaw('trainStatus', {});
+    if (r.ok && r.value) {
+      onStatus(r.value);
+      await loadRun(r.value.runId);
     }
   }
 
