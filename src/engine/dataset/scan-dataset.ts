@@ -1,0 +1,160 @@
+// Scans a dataset folder: ImageFolder (class subfolders) or flat/nested, recursive, symlinks once, every bad file listed.
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import type { ImageEntry, ScanResult, SkippedFile } from '../../shared/ipc-contract';
+import { probeImage } from './probe-image';
+
+export interface ScanOptions {
+  maxPixels?: number;
+  /** Called at most every `progressMs` with files found and files checked. */
+  onProgress?: (done: number, total: number | null) => void;
+  progressMs?: number;
+  /** Files probed at once. */
+  concurrency?: number;
+}
+
+interface FileRef {
+  path: string; // as found under the root (the link's path for symlinks)
+  rel: string;
+  size: number;
+}
+
+function isInside(root: string, p: string): boolean {
+  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Walk `root`. Hidden names (leading '.') are ignored. A symlink is followed once: to a file inside the root it is
+ * used, to a directory inside the root it is entered unless that directory is already being walked (then it is
+ * skipped as 'symlink loop'), and a link whose target is outside the root is skipped as 'outside folder'.
+ */
+async function walk(root: string, skipped: SkippedFile[], onFound: () => void): Promise<FileRef[]> {
+  const files: FileRef[] = [];
+  const realRoot = await realpath(root);
+  const visit = async (dir: string, realDir: string, ancestors: Set<string>): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      skipped.push({ path: dir, reason: 'unreadable', detail: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    entries.sort((a, b) => compare(a.name, b.name));
+    for (const ent of entries) {
+      if (ent.name.startsWith('.')) continue;
+      const p = join(dir, ent.name);
+      let isDir = ent.isDirectory();
+      let isFile = ent.isFile();
+      let real = join(realDir, ent.name);
+      if (ent.isSymbolicLink()) {
+        try {
+          real = await realpath(p);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          skipped.push({ path: p, reason: code === 'ELOOP' ? 'symlink loop' : 'unreadable', detail: e instanceof Error ? e.message : String(e) });
+          continue;
+        }
+        if (!isInside(realRoot, real)) {
+          skipped.push({ path: p, reason: 'outside folder', detail: `the link points to ${real}, outside ${root}` });
+          continue;
+        }
+        try {
+          const st = await stat(p);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (e) {
+          skipped.push({ path: p, reason: 'unreadable', detail: e instanceof Error ? e.message : String(e) });
+          continue;
+        }
+        if (isDir && (ancestors.has(real) || real === realRoot)) {
+          skipped.push({ path: p, reason: 'symlink loop', detail: `the link leads back to ${real}` });
+          continue;
+        }
+      }
+      if (isDir) {
+        const next = new Set(ancestors);
+        next.add(real);
+        await visit(p, real, next);
+      } else if (isFile) {
+        let size = 0;
+        try {
+          size = (await lstat(real)).size;
+        } catch (e) {
+          skipped.push({ path: p, reason: 'unreadable', detail: e instanceof Error ? e.message : String(e) });
+          continue;
+        }
+        files.push({ path: p, rel: relative(root, p), size });
+        onFound();
+      } else {
+        skipped.push({ path: p, reason: 'unreadable', detail: 'not a regular file (FIFO, socket or device)' });
+      }
+    }
+  };
+  await visit(root, realRoot, new Set([realRoot]));
+  return files;
+}
+
+/**
+ * Scan a dataset folder. Layout: 'imagefolder' when the root holds subfolders and no image files of its own (the
+ * first path component is the label, as torchvision's ImageFolder), else 'flat' (labels null). Never throws for a
+ * bad file; throws only when the root itself cannot be read.
+ */
+export async function scanDataset(rootIn: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const t0 = performance.now();
+  const root = resolve(rootIn);
+  const maxPixels = opts.maxPixels ?? 100_000_000;
+  const progressMs = opts.progressMs ?? 100;
+  const skipped: SkippedFile[] = [];
+  let found = 0;
+  let done = 0;
+  let lastEmit = 0;
+  const report = (force = false) => {
+    const now = performance.now();
+    if (opts.onProgress && (force || now - lastEmit >= progressMs)) {
+      lastEmit = now;
+      opts.onProgress(done, walking ? null : found);
+    }
+  };
+  let walking = true;
+  const files = await walk(root, skipped, () => {
+    found++;
+    report();
+  });
+  walking = false;
+  report(true);
+
+  const probed: (ImageEntry | null)[] = new Array(files.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const k = next++;
+      const f = files[k]!;
+      const r = await probeImage(f.path, f.size, maxPixels);
+      if (r.ok) {
+        const parts = f.rel.split(sep);
+        probed[k] = { path: f.path, rel: f.rel, label: parts.length > 1 ? parts[0]! : null, width: r.width, height: r.height, format: r.format };
+      } else {
+        skipped.push({ path: f.path, reason: r.reason, detail: r.detail });
+      }
+      done++;
+      report();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
+  report(true);
+
+  let images = probed.filter((e): e is ImageEntry => e !== null);
+  const topLevelImages = images.some((e) => !e.rel.includes(sep));
+  const hasSubfolders = images.some((e) => e.rel.includes(sep));
+  const layout: ScanResult['layout'] = hasSubfolders && !topLevelImages ? 'imagefolder' : 'flat';
+  if (layout === 'flat') images = images.map((e) => ({ ...e, label: null }));
+  const counts = new Map<string, number>();
+  for (const e of images) if (e.label !== null) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+  const classes = [...counts.entries()].sort((a, b) => compare(a[0], b[0])).map(([name, count]) => ({ name, count }));
+  skipped.sort((a, b) => compare(a.path, b.path));
+  return { root, layout, classes, images, skipped, seconds: (performance.now() - t0) / 1000 };
+}
