@@ -1,4 +1,29 @@
-// Engine handlers for the dataset channels (filled in by the dataset module's owner).
-import type { PartialHandlerTable } from './handler-types';
+// Engine handlers for the dataset channels: 'dataset:scan' (progress events, confinement root registered).
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { scanDataset } from '../dataset/scan-dataset';
+import { StudioFailure, type PartialHandlerTable } from './handler-types';
 
-export const datasetHandlers: PartialHandlerTable = {};
+let scanCounter = 0;
+
+export const datasetHandlers: PartialHandlerTable = {
+  async 'dataset:scan'(req, ctx) {
+    const root = resolve(req.path);
+    let st;
+    try {
+      st = await stat(root);
+    } catch (e) {
+      throw new StudioFailure('not_found', `dataset folder ${root} cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick an existing folder`);
+    }
+    if (!st.isDirectory()) throw new StudioFailure('bad_input', `${root} is a file, not a folder; pick the folder that holds the images`);
+    const jobId = `scan-${++scanCounter}`;
+    const label = `Scanning ${root}`;
+    const result = await scanDataset(root, {
+      maxPixels: req.maxPixels,
+      onProgress: (done, total) => ctx.emit('progress', { jobId, label, done, total }),
+    });
+    ctx.emit('progress', { jobId, label, done: result.images.length + result.skipped.length, total: result.images.length + result.skipped.length });
+    ctx.allowRoot(result.root);
+    return result;
+  },
+};

@@ -1,0 +1,84 @@
+// Renders every view of one image for the Augmentation screen: boxes in source pixels, drawn ops, denormalised PNGs.
+import { stat } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { AugmentConfig } from '../../shared/config-schema';
+import type { PreviewResult, PreviewView } from '../../shared/ipc-contract';
+import { StudioFailure } from '../handlers/handler-types';
+import { cropResize, decodeImage, openSharp, type DecodedImage } from '../loader/decode-image';
+import { finishView } from './apply-view-ops';
+import { drawImageViews } from './view-plan';
+
+/** The last decoded source (the UI previews the same image many times while sliders move). */
+let cache: { key: string; img: DecodedImage } | null = null;
+
+async function decodeCached(path: string, maxPixels: number): Promise<DecodedImage> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    throw new StudioFailure('not_found', `cannot preview ${path}: ${(e as Error).message}; pick an image that exists`);
+  }
+  const key = `${path}\0${st.size}\0${st.mtimeMs}\0${maxPixels}`;
+  if (cache?.key === key) return cache.img;
+  let meta;
+  try {
+    meta = await openSharp(path, maxPixels).metadata();
+  } catch (e) {
+    throw new StudioFailure('bad_input', `cannot read ${path} as an image (${(e as Error).message}); pick a JPEG, PNG, WebP, GIF, TIFF or AVIF file`);
+  }
+  const width = meta.autoOrient?.width ?? meta.width ?? 0;
+  const height = meta.autoOrient?.height ?? meta.height ?? 0;
+  if (width * height > maxPixels) {
+    throw new StudioFailure('bad_input', `${path} has ${width}x${height} pixels, more than the limit of ${maxPixels} (setting maxPixels)`);
+  }
+  let img: DecodedImage;
+  try {
+    img = await decodeImage(path, { width, height, format: String(meta.format), maxPixels });
+  } catch (e) {
+    throw new StudioFailure('bad_input', `cannot decode ${path} (${(e as Error).message}); the file may be truncated or damaged`);
+  }
+  cache = { key, img };
+  return img;
+}
+
+/** Normalised planar floats -> RGB bytes (undo Normalize, x255, round, clamp). */
+function denormalise(planar: Float32Array, size: number, c: AugmentConfig): Buffer {
+  const n = size * size;
+  const out = Buffer.alloc(3 * n);
+  for (let ch = 0; ch < 3; ch++) {
+    const m = c.mean[ch]!;
+    const s = c.std[ch]!;
+    for (let i = 0; i < n; i++) {
+      const v = Math.round((planar[ch * n + i]! * s + m) * 255);
+      out[3 * i + ch] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return out;
+}
+
+export interface PreviewOptions {
+  maxPixels?: number;
+  /** Which repetition (0, 1, ...): a different draw of every view from the same seed. */
+  repeat?: number;
+}
+
+/** Every view of `imagePath` under `config`, drawn from `seed` (image index 0, epoch = repeat). */
+export async function renderPreview(imagePath: string, config: AugmentConfig, seed: number, opts: PreviewOptions = {}): Promise<PreviewResult> {
+  const t0 = performance.now();
+  const img = await decodeCached(imagePath, opts.maxPixels ?? 100_000_000);
+  const draws = drawImageViews(config, seed, opts.repeat ?? 0, 0, img.width, img.height);
+  const maxSize = Math.max(config.globalSize, config.localSize);
+  const views: PreviewView[] = await Promise.all(
+    draws.map(async (d) => {
+      const rgb = await cropResize(img, d.box, d.spec.size);
+      const work = new Float32Array(3 * maxSize * maxSize);
+      const planar = new Float32Array(3 * d.spec.size * d.spec.size);
+      finishView(rgb, d.spec.size, d.ops, config, work, planar, 0);
+      const png = await sharp(denormalise(planar, d.spec.size, config), { raw: { width: d.spec.size, height: d.spec.size, channels: 3 } })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
+      return { name: d.spec.name, kind: d.spec.kind, size: d.spec.size, box: d.box, ops: d.ops, png: `data:image/png;base64,${png.toString('base64')}` };
+    }),
+  );
+  return { image: imagePath, width: img.width, height: img.height, seed, views, ms: performance.now() - t0 };
+}
