@@ -1,9 +1,11 @@
 // The CLI's subcommand registry: one line per command (each command lives in its own file).
 import type { CliCommand } from '../cli-command';
+import { benchPreviewCommand } from './bench-preview';
 import { sampleCommand } from './sample';
 import { serveCommand } from './serve';
 
 export const COMMANDS: CliCommand[] = [
   serveCommand,
   sampleCommand,
+  benchPreviewCommand,
 ];
