@@ -194,6 +194,12 @@ export interface MemoryEstimate {
   teacherMb: number;
   activationsMb: number;
   loaderMb: number;
+  /** Parameter gradients (plus the accumulation buffer with accumulate > 1). */
+  gradientsMb: number;
+  /** The engine process itself: Node, V8, tfjs, sharp and the loader's worker threads. */
+  runtimeMb: number;
+  /** The backend the estimate is for ('wasm', 'cpu', 'tensorflow'). */
+  backend: string;
   totalMb: number;
   availableMb: number;
   fits: boolean;

@@ -1,0 +1,248 @@
+// The memory model of a configuration: parameters, AdamW state, teacher, gradients, activations per resolution group, loader buffers, runtime; fits / largest batch / advice.
+import type { StudioConfig } from '../../shared/config-schema';
+import type { MemoryEstimate } from '../../shared/ipc-contract';
+import {
+  type AttentionLayout,
+  backboneForwardFloats,
+  headForwardFloats,
+  lossForwardFloats,
+  peakFromForward,
+} from './activation-model';
+import { countParameters } from './parameter-count';
+import { getAttentionMode } from '../model/attention';
+
+export type MemoryBackend = 'cpu' | 'wasm' | 'tensorflow';
+
+const MB = 2 ** 20;
+const FLOAT = 4;
+
+/**
+ * RSS of an idle engine: Node 20 + V8 heap, tfjs-core with its backend, sharp/libvips, the engine's modules.
+ * Measured: `node --import tsx` importing tfjs-core, a backend and sharp reaches 136-146 MB RSS on this machine
+ * (scripts/memory-validate.ts prints it as "baseline"); the engine's own modules add a little more.
+ */
+export const RUNTIME_BASE_MB = 160;
+/** Each loader worker thread: its own V8 isolate and libvips caches (measured by bench-loader, see scripts/memory-validate.ts). */
+export const WORKER_THREAD_MB = 40;
+/** The wasm backend's heap cannot grow past 4 GiB - 64 KiB (emscripten getHeapMax in tfjs-backend-wasm 4.22). */
+export const WASM_HEAP_LIMIT_MB = 4294901760 / MB;
+
+export interface MemoryContext {
+  backend: MemoryBackend;
+  /** Memory the whole engine process may use (MB): available system memory (+ the engine's own RSS). */
+  systemAvailableMb: number;
+}
+
+/** How each backend stores tensors, which changes what a step allocates. */
+function backendTraits(b: MemoryBackend): { layout: AttentionLayout; slicesCopy: boolean; tensorsInHeap: boolean } {
+  // The attention layout is the model's current mode (attention.ts); the cpu backend's contiguous slices are views.
+  const layout = getAttentionMode();
+  switch (b) {
+    case 'wasm':
+      return { layout, slicesCopy: true, tensorsInHeap: true };
+    case 'cpu':
+      return { layout, slicesCopy: false, tensorsInHeap: false };
+    case 'tensorflow':
+      return { layout, slicesCopy: true, tensorsInHeap: false };
+  }
+}
+
+export interface MemoryParts {
+  parameters: number; // floats
+  teacher: number;
+  optimizer: number;
+  gradients: number;
+  activations: number;
+  loaderBytes: number;
+  runtimeMb: number;
+  /** Bytes of one loader batch (Float32 views of every resolution group). */
+  batchBytes: number;
+}
+
+type EstimateKeys =
+  | 'arch'
+  | 'patchSize'
+  | 'depth'
+  | 'outDim'
+  | 'headHiddenDim'
+  | 'headBottleneckDim'
+  | 'normLastLayer'
+  | 'globalSize'
+  | 'localSize'
+  | 'localCrops'
+  | 'batchSize'
+  | 'accumulate'
+  | 'clipGrad'
+  | 'workers'
+  | 'prefetch';
+export type EstimateConfig = Pick<StudioConfig, EstimateKeys>;
+
+/** The memory parts of one configuration on one backend (floats for tensors, bytes / MB as named). */
+export function memoryParts(c: EstimateConfig, backend: MemoryBackend): MemoryParts {
+  const traits = backendTraits(backend);
+  const pc = countParameters(c);
+  const b = c.batchSize;
+  const n = c.localCrops;
+  const views = 2 + n;
+  const p = c.patchSize;
+  const model = { embedDim: pc.embedDim, heads: pc.heads, depth: c.depth };
+  const head = { hidden: c.headHiddenDim, bottleneck: c.headBottleneckDim, outDim: c.outDim };
+  const tokens = (size: number) => (size / p) ** 2 + 1;
+  const patchFloats = 3 * p * p;
+
+  // Student: every resolution group through the backbone, the head over all views, the loss; differentiated.
+  const global = backboneForwardFloats({ n: 2 * b, tokens: tokens(c.globalSize), patchFloats }, model, traits.layout, traits.slicesCopy);
+  const local =
+    n > 0 ? backboneForwardFloats({ n: n * b, tokens: tokens(c.localSize), patchFloats }, model, traits.layout, traits.slicesCopy) : { all: 0, unsaved: 0 };
+  const groups = n > 0 ? 2 : 1;
+  // One head pass over the concatenated CLS features of every view (dino-system.ts multiCrop).
+  const studentHead = headForwardFloats(views * b, head) + (groups > 1 ? views * b * pc.embedDim : 0);
+  const loss = lossForwardFloats(views, b, c.outDim);
+  const studentPeak = peakFromForward({ all: global.all + local.all + studentHead + loss, unsaved: global.unsaved + local.unsaved });
+  // Teacher: the two globals without a tape (one tidy); runs before the student, its logits stay alive.
+  const teacherPass = global.all + headForwardFloats(2 * b, head);
+  const teacherLogits = 2 * b * c.outDim;
+
+  // dino-system.ts: the gradients of a micro-batch; with accumulation also the running sum (alive during the next
+  // micro-batch's backward) and its next value (briefly beside both).
+  const p1 = pc.trainable;
+  const gradFloats = c.accumulate > 1 ? 3 * p1 : p1;
+  const clipCopy = c.clipGrad > 0 ? pc.largest : 0; // clipped one parameter at a time
+  const adamTemp = 6 * pc.largest; // m', v', sqrt, denom, update, next of the largest parameter (one tidy each)
+  // The step's peak: the end of the backward (activations + parameter gradients), or the update phase.
+  const duringBackward = Math.max(teacherPass, studentPeak + teacherLogits) + (c.accumulate > 1 ? 2 * p1 : p1);
+  const duringUpdate = gradFloats + clipCopy + adamTemp;
+  const stepPeak = Math.max(duringBackward, duringUpdate);
+
+  // The loader delivers one optimizer update's images (batch x accumulate); the trainer splits it into micro-batches.
+  const microBytes = b * (2 * 3 * c.globalSize ** 2 + n * 3 * c.localSize ** 2) * FLOAT;
+  const batchBytes = microBytes * c.accumulate;
+  // Loader: up to `prefetch` batches built ahead + the one the trainer holds + its micro-batch copies (accumulate > 1)
+  // + the micro-batch's patchify copy (a JS array; on the cpu backend the patches tensor is that array, counted with
+  // the activations).
+  const splitCopy = c.accumulate > 1 ? batchBytes : 0;
+  const patchCopy = traits.tensorsInHeap ? microBytes : 0;
+  const loaderBytes = (c.prefetch + 1) * batchBytes + splitCopy + patchCopy;
+  return {
+    parameters: pc.total,
+    teacher: pc.total,
+    optimizer: 2 * pc.trainable,
+    gradients: gradFloats,
+    activations: stepPeak - gradFloats,
+    loaderBytes,
+    runtimeMb: RUNTIME_BASE_MB + c.workers * WORKER_THREAD_MB,
+    batchBytes,
+  };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+interface Totals {
+  tensorMb: number;
+  otherMb: number;
+  totalMb: number;
+  availableMb: number;
+  fits: boolean;
+}
+
+function totals(parts: MemoryParts, ctx: MemoryContext): Totals {
+  const tensorMb = ((parts.parameters + parts.teacher + parts.optimizer + parts.gradients + parts.activations) * FLOAT) / MB;
+  const otherMb = parts.loaderBytes / MB + parts.runtimeMb;
+  const totalMb = tensorMb + otherMb;
+  const availableMb = ctx.backend === 'wasm' ? Math.min(ctx.systemAvailableMb, WASM_HEAP_LIMIT_MB + otherMb) : ctx.systemAvailableMb;
+  return { tensorMb, otherMb, totalMb, availableMb, fits: totalMb <= availableMb };
+}
+
+function fitsWith(c: EstimateConfig, ctx: MemoryContext): boolean {
+  return totals(memoryParts(c, ctx.backend), ctx).fits;
+}
+
+/** The largest batch size (1..4096) that fits, or 0 when not even one image does. */
+export function largestFittingBatch(c: EstimateConfig, ctx: MemoryContext): number {
+  if (!fitsWith({ ...c, batchSize: 1 }, ctx)) return 0;
+  let lo = 1;
+  let hi = 4096;
+  if (fitsWith({ ...c, batchSize: hi }, ctx)) return hi;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fitsWith({ ...c, batchSize: mid }, ctx)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function gb(mb: number): string {
+  return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`;
+}
+
+/** What to change when a configuration does not fit: each option with its own estimate. */
+function adviceFor(c: EstimateConfig, ctx: MemoryContext, t: Totals, largest: number): string {
+  const options: string[] = [];
+  const need = (cc: EstimateConfig) => gb(totals(memoryParts(cc, ctx.backend), ctx).totalMb);
+  if (largest >= 1) {
+    const effective = c.batchSize * c.accumulate;
+    // Prefer an exact split of the effective batch; otherwise the nearest one above it.
+    const minAcc = Math.ceil(effective / largest);
+    let acc = minAcc;
+    for (let a = minAcc; a <= 2 * minAcc; a++) {
+      if (effective % a === 0) {
+        acc = a;
+        break;
+      }
+    }
+    const bs = Math.ceil(effective / acc);
+    const cc = { ...c, batchSize: bs, accumulate: acc };
+    options.push(`--batch-size ${bs} --accumulate ${acc} (the same update as a batch of ${bs * acc}; needs ${need(cc)})`);
+  }
+  for (let k = c.localCrops - 1; k >= 0; k--) {
+    const cc = { ...c, localCrops: k };
+    if (fitsWith(cc, ctx)) {
+      options.push(`--local-crops ${k} (fewer local views; needs ${need(cc)})`);
+      break;
+    }
+  }
+  for (let s = c.localSize - c.patchSize; c.localCrops > 0 && s >= c.patchSize; s -= c.patchSize) {
+    const cc = { ...c, localSize: s };
+    if (fitsWith(cc, ctx)) {
+      options.push(`--local-size ${s} (smaller local crops; needs ${need(cc)})`);
+      break;
+    }
+  }
+  for (const k of [16384, 8192, 4096, 2048, 1024]) {
+    if (k >= c.outDim) continue;
+    const cc = { ...c, outDim: k };
+    if (fitsWith(cc, ctx)) {
+      options.push(`--out-dim ${k} (fewer prototypes, also better for small data; needs ${need(cc)})`);
+      break;
+    }
+  }
+  const limit = ctx.backend === 'wasm' && t.availableMb < ctx.systemAvailableMb ? ` (the wasm backend's heap is limited to 4 GB)` : '';
+  const head = `This configuration needs about ${gb(t.totalMb)} at batch ${c.batchSize} but ${gb(t.availableMb)} is available on the ${ctx.backend} backend${limit}.`;
+  if (!options.length) return `${head} Choose a smaller architecture (--arch vit_tiny), fewer blocks (--depth) or smaller crops (--global-size).`;
+  return `${head} Any one of these fits: ${options.join('; ')}.`;
+}
+
+/** The full estimate for one configuration (MB figures rounded to 0.1). */
+export function estimateMemory(c: EstimateConfig, ctx: MemoryContext): MemoryEstimate {
+  const parts = memoryParts(c, ctx.backend);
+  const t = totals(parts, ctx);
+  const largest = largestFittingBatch(c, ctx);
+  const mb = (floats: number) => round1((floats * FLOAT) / MB);
+  return {
+    parametersMb: mb(parts.parameters),
+    optimizerMb: mb(parts.optimizer),
+    teacherMb: mb(parts.teacher),
+    activationsMb: mb(parts.activations),
+    loaderMb: round1(parts.loaderBytes / MB),
+    gradientsMb: mb(parts.gradients),
+    runtimeMb: round1(parts.runtimeMb),
+    backend: ctx.backend,
+    totalMb: round1(t.totalMb),
+    availableMb: round1(t.availableMb),
+    fits: t.fits,
+    largestBatch: largest,
+    advice: t.fits ? null : adviceFor(c, ctx, t, largest),
+  };
+}
