@@ -1,0 +1,338 @@
+// The training loop: resume or start a run folder, pull batches, step the DINO system, log metrics, checkpoint, obey control.
+import { promises as fsp } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { StudioConfig } from '../../shared/config-schema';
+import type { BackendInfo, CollapseWarning, MetricRow, TrainState, TrainStatus } from '../../shared/ipc-contract';
+import { StudioFailure } from '../handlers/handler-types';
+import type { Batch, LoaderPosition } from '../loader/batch-types';
+import type { DurableWrite } from './atomic-folder';
+import { type Checkpoint, type CheckpointMeta, CheckpointSaveError, CheckpointStore, checkpointName } from './checkpoint-store';
+import { CollapseDetector } from './collapse-detector';
+import { type DatasetFingerprint, datasetFingerprint } from './dataset-fingerprint';
+import { EtaEstimator } from './eta-estimator';
+import { METRICS_FILE, MetricsLog } from './metrics-log';
+import { type RunRecord, newRunId, readRunRecord, runIdOf, writeRunConfig, writeRunRecord } from './run-store';
+import type { DinoState, StepSchedule, StepStats } from './step-types';
+import { splitBatch } from './split-batch';
+import { TrainControl } from './train-control';
+import { checkConfig, datasetProblems, imagesPerStep, stepsPerEpoch as stepsPerEpochOf } from './train-config';
+
+/** The model side as the loop uses it (createDinoSystem's DinoSystem satisfies it). */
+export interface TrainSystem {
+  /** One optimizer update from a batch or the micro-batches of one accumulated update. */
+  step(batch: Batch | Batch[], sched: StepSchedule): Promise<StepStats>;
+  getState(): DinoState;
+  setState(s: DinoState): void;
+  dispose(): void;
+}
+
+/** The loader as the loop uses it (MulticropLoader satisfies it); one batch holds batchSize * accumulate images. */
+export interface BatchSource {
+  next(): Promise<Batch>;
+  close(): Promise<void> | void;
+}
+
+/** The components a run is made of (bound to the real model and loader in train-deps.ts). */
+export interface TrainDeps<Image> {
+  createSystem(config: StudioConfig, seed: number): Promise<TrainSystem> | TrainSystem;
+  createLoader(images: Image[], config: StudioConfig, start: LoaderPosition): Promise<BatchSource> | BatchSource;
+  schedule(config: StudioConfig, stepsPerEpoch: number, iteration: number): StepSchedule;
+  backend(): BackendInfo | null;
+}
+
+export interface TrainEvents {
+  metrics?(row: MetricRow): void;
+  status?(status: TrainStatus): void;
+  log?(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export interface TrainRunOptions<Image> {
+  runDir: string;
+  /** Dataset root folder (recorded, and the base of the fingerprint's relative paths). */
+  dataset: string;
+  images: Image[];
+  /** Absolute path of each image, for the dataset fingerprint. */
+  pathOf(image: Image): string;
+  config: StudioConfig;
+  /** Continue from the newest valid checkpoint (the saved config wins). */
+  resume?: boolean;
+  /** Resume even though the dataset's fingerprint changed. */
+  allowDatasetChange?: boolean;
+  /** Stop when the global step reaches this (0 writes only the initial checkpoint). */
+  maxSteps?: number | null;
+  /** Stop after this many minutes of this invocation. */
+  maxMinutes?: number | null;
+  control?: TrainControl;
+  events?: TrainEvents;
+  /** Injectable durable write for checkpoints (tests simulate a full disk). */
+  write?: DurableWrite;
+  keepCheckpoints?: number;
+}
+
+export interface TrainOutcome {
+  status: TrainStatus;
+  lastCheckpoint: string | null;
+}
+
+const LOG_STATUS_MS = 250;
+
+function nextPosition(step: number, spe: number): LoaderPosition {
+  return { epoch: Math.floor(step / spe), index: step % spe };
+}
+
+/** Train (or resume) one run folder until it finishes, is stopped, or hits a limit. */
+export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: TrainDeps<Image>): Promise<TrainOutcome> {
+  const runDir = resolve(opts.runDir);
+  const runId = runIdOf(runDir);
+  const control = opts.control ?? new TrainControl();
+  const ev = opts.events ?? {};
+  const log = (level: 'info' | 'warn' | 'error', message: string) => ev.log?.(level, message);
+  await fsp.mkdir(runDir, { recursive: true });
+
+  const store = new CheckpointStore(runDir, { write: opts.write, keep: opts.keepCheckpoints });
+  const { checkpoint: found, problems } = await store.loadLatest();
+  for (const p of problems) log('warn', `skipping checkpoint ${p.name}: ${p.reason}; using an earlier one`);
+
+  let ckpt: Checkpoint | null = null;
+  if (found && !opts.resume) {
+    throw new StudioFailure(
+      'busy',
+      `run folder ${runDir} already holds a run (latest checkpoint ${found.name}); resume it (--resume) or choose a new run folder`,
+    );
+  }
+  if (opts.resume) {
+    if (found) ckpt = found;
+    else log('warn', `no complete checkpoint in ${store.dir}${problems.length ? ' (all were damaged)' : ''}; starting from step 0`);
+  }
+
+  // The saved config wins on resume: an exact continuation needs the same settings.
+  let config = ckpt ? ckpt.meta.config : opts.config;
+  const checked = checkConfig(config);
+  if (!checked.ok) throw new StudioFailure('bad_input', `invalid config${ckpt ? ` in ${ckpt.dir}` : ''}:\n${checked.errors.join('\n')}`);
+  config = checked.config;
+  const probs = datasetProblems(config, opts.images.length, opts.dataset);
+  if (probs.length) throw new StudioFailure('bad_input', probs.join('\n'));
+
+  const fingerprint: DatasetFingerprint = await datasetFingerprint(opts.dataset, opts.images.map(opts.pathOf));
+  if (ckpt && ckpt.meta.dataset.fingerprint.sha256 !== fingerprint.sha256) {
+    const was = ckpt.meta.dataset.fingerprint;
+    const msg =
+      `the dataset changed since checkpoint ${ckpt.name} of ${runDir}: it had ${was.files} files (${was.bytes} bytes) in ${ckpt.meta.dataset.root}, ` +
+      `now ${fingerprint.files} files (${fingerprint.bytes} bytes) in ${opts.dataset}; files were added, removed or modified. ` +
+      `Restore the dataset, start a new run, or resume anyway with --allow-dataset-change (the continuation will not be exact).`;
+    if (!opts.allowDatasetChange) throw new StudioFailure('bad_input', msg);
+    log('warn', msg);
+  }
+
+  const spe = stepsPerEpochOf(config, opts.images.length);
+  const totalSteps = spe * config.epochs;
+  const target = Math.min(totalSteps, opts.maxSteps ?? Infinity);
+  const deadline = opts.maxMinutes != null ? Date.now() + opts.maxMinutes * 60_000 : Infinity;
+
+  const prevRec = await readRunRecord(runDir);
+  const rec: RunRecord = {
+    runId,
+    createdAt: prevRec?.createdAt ?? new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    dataset: resolve(opts.dataset),
+    state: 'starting',
+    step: ckpt?.meta.step ?? 0,
+    epoch: ckpt?.meta.epoch ?? 0,
+    totalSteps,
+    stepsPerEpoch: spe,
+    lastLoss: null,
+    arch: `${config.arch}/${config.patchSize} depth ${config.depth}`,
+    backend: deps.backend(),
+    warning: null,
+    error: null,
+    pid: process.pid,
+  };
+
+  const eta = new EtaEstimator();
+  const collapse = new CollapseDetector({ outDim: config.outDim, warmupSteps: Math.max(config.warmupEpochs * spe, 0) });
+  let imagesPerSec = 0;
+  let lastStatusAt = 0;
+  const status = (): TrainStatus => {
+    const left = Math.max(0, target - rec.step);
+    let etaS = eta.etaSeconds(left);
+    if (etaS !== null && Number.isFinite(deadline)) etaS = Math.min(etaS, Math.max(0, (deadline - Date.now()) / 1000));
+    return {
+      runId,
+      runDir,
+      state: rec.state,
+      step: rec.step,
+      epoch: rec.epoch,
+      totalSteps,
+      stepsPerEpoch: spe,
+      imagesPerSec,
+      etaSeconds: rec.state === 'running' || rec.state === 'paused' ? etaS : null,
+      backend: rec.backend,
+      warning: rec.warning,
+      error: rec.error,
+    };
+  };
+  const setState = async (s: TrainState, error: string | null = rec.error) => {
+    rec.state = s;
+    rec.error = error;
+    rec.updatedAt = new Date().toISOString();
+    await writeRunRecord(runDir, rec);
+    lastStatusAt = Date.now();
+    ev.status?.(status());
+  };
+  control.onChange = () => {
+    if (rec.state === 'running' || rec.state === 'paused') void setState(control.isPaused ? 'paused' : 'running').catch(() => undefined);
+  };
+
+  await setState('starting');
+  log('info', `run ${runId} in ${runDir}: config ${JSON.stringify(config)}`);
+
+  const metrics = new MetricsLog(join(runDir, METRICS_FILE));
+  let system: TrainSystem | null = null;
+  let loader: BatchSource | null = null;
+  let lastSaved: string | null = ckpt?.name ?? null;
+  let lastSavedStep = ckpt?.meta.step ?? -1;
+
+  const save = async (final: boolean): Promise<boolean> => {
+    if (!system || rec.step === lastSavedStep) return true;
+    const meta: CheckpointMeta = {
+      format: 'multicrop-checkpoint/1',
+      step: rec.step,
+      epoch: rec.epoch,
+      optimizerStep: 0,
+      loaderPosition: nextPosition(rec.step, spe),
+      rng: { seed: config.seed, note: 'all random streams are counter-based, keyed by (seed, epoch, image, view); the loader position fixes them' },
+      config,
+      dataset: { root: resolve(opts.dataset), fingerprint },
+      createdAt: new Date().toISOString(),
+    };
+    try {
+      lastSaved = await store.save(meta, system.getState());
+      lastSavedStep = rec.step;
+      await writeRunRecord(runDir, { ...rec, updatedAt: new Date().toISOString() });
+      return true;
+    } catch (e) {
+      if (!(e instanceof CheckpointSaveError)) throw e;
+      const msg = `${e.message}${lastSaved ? ` Last valid checkpoint: ${lastSaved}.` : ''}`;
+      log('error', msg);
+      rec.error = msg;
+      if (!final) ev.status?.(status());
+      return false;
+    }
+  };
+
+  try {
+    system = await deps.createSystem(config, config.seed);
+    if (ckpt) {
+      system.setState(ckpt.state);
+      const kept = await metrics.truncateAfter(ckpt.meta.step);
+      rec.lastLoss = kept.length ? kept[kept.length - 1]!.loss : null;
+      log('info', `resuming ${runId} from ${ckpt.name} (step ${ckpt.meta.step}, epoch ${ckpt.meta.epoch})`);
+    } else {
+      await writeRunConfig(runDir, config);
+      await metrics.truncateAfter(0);
+      if (!(await save(false))) throw new StudioFailure('internal', rec.error ?? 'could not write the initial checkpoint');
+    }
+    await metrics.open();
+
+    if (rec.step < target) loader = await deps.createLoader(opts.images, config, nextPosition(rec.step, spe));
+    await setState(control.isPaused ? 'paused' : 'running');
+
+    let stopReason: 'finished' | 'limit' | 'stop' = 'finished';
+    while (rec.step < target) {
+      if (control.isPaused) {
+        await setState('paused');
+        await control.gate();
+        if (!control.stopRequested) await setState('running');
+      }
+      if (control.stopRequested) {
+        stopReason = 'stop';
+        break;
+      }
+      if (Date.now() >= deadline) {
+        stopReason = 'limit';
+        break;
+      }
+      const t0 = performance.now();
+      const batch = await loader!.next();
+      const tBatch = performance.now();
+      const want = nextPosition(rec.step, spe);
+      if (batch.epoch !== want.epoch || batch.index !== want.index) {
+        throw new StudioFailure(
+          'internal',
+          `the loader delivered batch ${batch.index} of epoch ${batch.epoch} where step ${rec.step + 1} needs batch ${want.index} of epoch ${want.epoch}`,
+        );
+      }
+      const sched = deps.schedule(config, spe, rec.step);
+      const stats = await system.step(config.accumulate > 1 ? splitBatch(batch, config.accumulate) : batch, sched);
+      const t1 = performance.now();
+      if (!Number.isFinite(stats.loss)) {
+        const msg =
+          `the loss became ${stats.loss} at step ${rec.step + 1} (epoch ${batch.epoch}, lr ${sched.lr.toExponential(3)}); training stopped. ` +
+          `The last good checkpoint is ${lastSaved ?? 'none'} in ${store.dir}. Lower lr, keep clipGrad on (e.g. 3), or raise warmupEpochs, then start again or resume.`;
+        rec.error = msg;
+        log('error', msg);
+        await setState('failed', msg);
+        return { status: status(), lastCheckpoint: lastSaved };
+      }
+      rec.step += 1;
+      rec.epoch = nextPosition(rec.step, spe).epoch;
+      rec.lastLoss = stats.loss;
+      const iterMs = t1 - t0;
+      eta.add(iterMs);
+      imagesPerSec = (imagesPerStep(config) * 1000) / Math.max(iterMs, 1e-6);
+      const row: MetricRow = {
+        step: rec.step,
+        epoch: batch.epoch,
+        loss: stats.loss,
+        lr: sched.lr,
+        wd: sched.wd,
+        momentum: sched.momentum,
+        teacherTemp: sched.teacherTemp,
+        teacherEntropy: stats.teacherEntropy,
+        klTeacherStudent: stats.klTeacherStudent,
+        centerNorm: stats.centerNorm,
+        batchMeanEntropy: stats.batchMeanEntropy,
+        imagesPerSec,
+        loaderWaitMs: Math.max(batch.waitMs, tBatch - t0),
+        stepMs: t1 - tBatch,
+        rssMb: process.memoryUsage().rss / 2 ** 20,
+        numTensors: tf.memory().numTensors,
+        time: Date.now(),
+      };
+      await metrics.append(row);
+      ev.metrics?.(row);
+      const w: CollapseWarning | null = collapse.observe(rec.step, stats);
+      if (w && w !== rec.warning) log('warn', w.message);
+      rec.warning = w;
+      if (rec.step % config.checkpointEvery === 0) await save(false);
+      if (Date.now() - lastStatusAt >= LOG_STATUS_MS) {
+        lastStatusAt = Date.now();
+        ev.status?.(status());
+      }
+    }
+    if (rec.step >= target && stopReason === 'finished' && rec.step < totalSteps) stopReason = 'limit';
+
+    await setState('stopping');
+    const ok = await save(true);
+    const end: TrainState = !ok ? 'failed' : stopReason === 'finished' ? 'finished' : 'stopped';
+    await setState(end, ok ? null : rec.error);
+    return { status: status(), lastCheckpoint: lastSaved };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    log('error', `run ${runId} failed at step ${rec.step}: ${msg}`);
+    await setState('failed', `${msg}${lastSaved ? ` (last good checkpoint: ${lastSaved})` : ''}`).catch(() => undefined);
+    throw e;
+  } finally {
+    await metrics.close().catch(() => undefined);
+    await Promise.resolve(loader?.close()).catch(() => undefined);
+    system?.dispose();
+  }
+}
+
+/** A run folder for a new engine run under `runsDir`. */
+export function newRunDir(runsDir: string, name?: string): string {
+  return join(runsDir, newRunId(name));
+}
+
+export { checkpointName };
