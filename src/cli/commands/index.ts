@@ -1,11 +1,17 @@
 // The CLI's subcommand registry: one line per command (each command lives in its own file).
 import type { CliCommand } from '../cli-command';
 import { benchPreviewCommand } from './bench-preview';
+import { benchLoaderCommand } from './bench-loader';
+import { previewCommand } from './preview';
 import { sampleCommand } from './sample';
+import { scanCommand } from './scan';
 import { serveCommand } from './serve';
 
 export const COMMANDS: CliCommand[] = [
   serveCommand,
   sampleCommand,
   benchPreviewCommand,
+  scanCommand,
+  previewCommand,
+  benchLoaderCommand,
 ];
