@@ -35,11 +35,11 @@ export function seededState(config: StudioConfig, seed: number): NamedTensors {
     ...headSpecs({ inDim: vit.embedDim, hiddenDim: config.headHiddenDim, bottleneckDim: config.headBottleneckDim, outDim: config.outDim, normLastLayer: config.normLastLayer }),
   ];
   const t = initParams(specs, seed);
-  // -0, the smallest subnormal, the largest float32, and a value with a full mantissa.
+  // -0, the smallest subnormal, and values with a full mantissa (harmless for a forward pass).
   const b = t['blocks.0.norm1.bias']!.data;
   b[0] = -0;
   b[1] = 1.401298464324817e-45;
-  b[2] = 3.4028234663852886e38;
+  b[2] = 1 / 3;
   b[3] = 0.1;
   return t;
 }
