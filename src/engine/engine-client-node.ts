@@ -12,6 +12,13 @@ export interface NodeEngineOptions {
   from?: string;
 }
 
+/** The most telling line of a crash: the last line naming an error, else the last non-empty line. */
+export function lastErrorLine(stderr: string): string | null {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const err = [...lines].reverse().find((l) => /error/i.test(l) && !l.startsWith('at '));
+  return err ?? lines.at(-1) ?? null;
+}
+
 export function createNodeEngineClient(opts: NodeEngineOptions = {}): ForkedEngineClient {
   const entry = engineEntry(opts.from ?? import.meta.url);
   const env: NodeJS.ProcessEnv = { ...process.env, MULTICROP_HOST_MODE: opts.mode ?? 'web' };
@@ -21,7 +28,13 @@ export function createNodeEngineClient(opts: NodeEngineOptions = {}): ForkedEngi
       execArgv: [...entry.execArgv],
       env,
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    // Forward the engine's stderr and keep its tail, so a crash is reported with its cause.
+    let tail = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      tail = (tail + d.toString()).slice(-4000);
     });
     return {
       send: (m) => {
@@ -29,6 +42,7 @@ export function createNodeEngineClient(opts: NodeEngineOptions = {}): ForkedEngi
       },
       onMessage: (cb) => child.on('message', (m) => cb(m as EngineToHost)),
       onExit: (cb) => child.once('exit', (code) => cb(code)),
+      lastError: () => lastErrorLine(tail),
       kill: () => {
         child.kill();
       },

@@ -20,6 +20,8 @@ export interface EngineLink {
   onMessage(cb: (message: EngineToHost) => void): void;
   onExit(cb: (code: number | null) => void): void;
   kill(): void;
+  /** The engine's last error output, if the link captures it (shown when the engine dies). */
+  lastError?: () => string | null;
 }
 
 type Pending =
@@ -47,7 +49,7 @@ export class ForkedEngineClient implements EngineClient {
     link.onMessage((m) => this.receive(m));
     link.onExit((code) => {
       if (this.link === link) this.link = null;
-      this.failPending(link, code);
+      this.failPending(link, code, link.lastError?.() ?? null);
     });
     return link;
   }
@@ -66,8 +68,9 @@ export class ForkedEngineClient implements EngineClient {
   }
 
   /** Fail the calls sent to `link` (all calls when null). */
-  private failPending(link: EngineLink | null, code: number | null): void {
-    const why = this.disposed ? 'the engine was shut down' : `the engine process exited (code ${code ?? 'signal'}); it restarts on the next request, so try again`;
+  private failPending(link: EngineLink | null, code: number | null, cause: string | null = null): void {
+    const because = cause ? ` after "${cause.slice(0, 300)}"` : '';
+    const why = this.disposed ? 'the engine was shut down' : `the engine process exited (code ${code ?? 'signal'})${because}; it restarts on the next request, so try again`;
     for (const [id, p] of this.pending) {
       if (link && p.link !== link) continue;
       this.pending.delete(id);
