@@ -27,7 +27,7 @@ export interface AttentionComputation {
 /** visualize_attention.py's default: the short side at 480 px (it resizes to 480 x 480; we keep the aspect ratio). */
 export const ATTENTION_IMAGE_SIZE = 480;
 
-/** Matplotlib's viridis as a polynomial fit (max error ~1/255): t in [0,1] -> RGB bytes. */
+/** Matplotlib's viridis as a polynomial fit (within ~4/255 of the table): t in [0,1] -> RGB bytes. */
 export function viridis(t: number): [number, number, number] {
   const x = Math.min(1, Math.max(0, t));
   const c = [
@@ -76,7 +76,10 @@ async function drawHead(img: EvalImage, map: Float32Array, mask: Uint8Array, p: 
   const { w, h, rgb } = img;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of map) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const v of map) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
   const span = hi - lo || 1;
   const heat = new Uint8Array(w * h * 3);
   const over = new Uint8Array(w * h * 3);

@@ -15,9 +15,9 @@ export interface KnnOptions {
 }
 
 export interface KnnOutcome {
-  /** Top-1 accuracy in percent (eval_knn.py prints percentages). */
+  /** Top-1 accuracy as a fraction in [0, 1] (eval_knn.py prints it x 100). */
   top1: number;
-  /** Top-5 accuracy in percent, null with fewer than 5 classes (it would be 100 by construction). */
+  /** Top-5 accuracy as a fraction, null with fewer than 5 classes (it would be 1 by construction). */
   top5: number | null;
   /** Neighbours actually used: min(k, number of train rows). */
   k: number;
@@ -120,10 +120,10 @@ export function knnClassify(
     // eval_knn.py: correct within the first min(5, k) predictions.
     if (ranked.slice(0, Math.min(5, k)).includes(target)) top5++;
   }
-  const perClass = Array.from(count, (c, label) => ({ label, count: c, top1: c ? (100 * correct[label]!) / c : 0 }));
+  const perClass = Array.from(count, (c, label) => ({ label, count: c, top1: c ? correct[label]! / c : 0 }));
   return {
-    top1: (100 * top1) / val.rows,
-    top5: numClasses >= 5 ? (100 * top5) / val.rows : null,
+    top1: top1 / val.rows,
+    top5: numClasses >= 5 ? top5 / val.rows : null,
     k,
     perClass,
     predictions,

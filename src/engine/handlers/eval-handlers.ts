@@ -1,4 +1,131 @@
-// Engine handlers for the eval channels (filled in by the eval module's owner).
-import type { PartialHandlerTable } from './handler-types';
+// Engine handlers for evaluation and export: k-NN, nearest-neighbour galleries, attention maps, run export.
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ChannelRequest } from '../../shared/ipc-contract';
+import { StudioFailure, type HandlerContext, type PartialHandlerTable } from './handler-types';
+import { selectBackend, selectedBackend } from '../train/select-backend';
+import { EvalSourceError, evalPreprocess, modelFromRun, modelFromWeights, type EvalModel } from '../eval/eval-model';
+import { evaluateKnn, neighboursOf } from '../eval/knn-eval';
+import { FeatureCache } from '../eval/feature-cache';
+import { listGallery, listLabelled } from '../eval/labelled-images';
+import { ATTENTION_IMAGE_SIZE, computeAttention } from '../eval/attention-maps';
+import { BackboneRunner } from '../eval/backbone-runner';
+import { WeightsImportError } from '../io/weights-import';
+import { RunExportError, exportRun } from '../io/run-export';
 
-export const evalHandlers: PartialHandlerTable = {};
+type Source = ChannelRequest<'eval:knn'>['source'];
+
+/** Features survive between requests, so a gallery query after a k-NN run costs one forward pass. */
+const cache = new FeatureCache();
+/** One evaluation at a time: they share the backend and the two cores. */
+let queue: Promise<unknown> = Promise.resolve();
+function serial<T>(job: () => Promise<T>): Promise<T> {
+  const run = queue.then(job, job);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Turn the eval modules' errors into failures for a person. */
+async function asFailure<T>(job: () => Promise<T>): Promise<T> {
+  try {
+    return await job();
+  } catch (e) {
+    if (e instanceof StudioFailure) throw e;
+    if (e instanceof EvalSourceError || e instanceof RunExportError) throw new StudioFailure(e.kind, e.message);
+    if (e instanceof WeightsImportError) throw new StudioFailure('bad_input', e.message);
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new StudioFailure('not_found', `${err.message}; check the path`);
+    if (err.code === 'EACCES' || err.code === 'EPERM') throw new StudioFailure('forbidden', `${err.message}; check the permissions`);
+    throw new StudioFailure('bad_input', err.message);
+  }
+}
+
+async function ensureBackend(): Promise<void> {
+  if (!selectedBackend()) await selectBackend('auto');
+}
+
+async function loadModel(source: Source, ctx: HandlerContext): Promise<EvalModel> {
+  await ensureBackend();
+  if ('weights' in source) return modelFromWeights(resolve(source.weights));
+  return modelFromRun(join(ctx.runsDir, source.runId), source.checkpoint);
+}
+
+async function requireDir(path: string, what: string): Promise<string> {
+  const abs = resolve(path);
+  let st;
+  try {
+    st = await stat(abs);
+  } catch {
+    throw new StudioFailure('not_found', `${what} folder ${abs} does not exist; pick an existing folder`);
+  }
+  if (!st.isDirectory()) throw new StudioFailure('bad_input', `${what} ${abs} is a file, not a folder`);
+  return abs;
+}
+
+function requireImage(path: string, ctx: HandlerContext): string {
+  const abs = resolve(path);
+  if (!ctx.isAllowed(abs)) throw new StudioFailure('forbidden', `image ${abs} is outside the folders opened in this session; open (scan) its folder first`);
+  return abs;
+}
+
+export const evalHandlers: PartialHandlerTable = {
+  'eval:knn': (req, ctx) =>
+    serial(() =>
+      asFailure(async () => {
+        const train = await requireDir(req.train, 'train');
+        const val = await requireDir(req.val, 'val');
+        const model = await loadModel(req.source, ctx);
+        const jobId = randomUUID();
+        const trainList = await listLabelled(train);
+        const valList = await listLabelled(val);
+        ctx.allowRoot(trainList.root);
+        ctx.allowRoot(valList.root);
+        const r = await evaluateKnn(model, trainList.images, valList.images, {
+          k: req.k,
+          preprocess: evalPreprocess(model),
+          cache,
+          onProgress: (stage, done, total) => ctx.emit('progress', { jobId, label: `k-NN: extracting ${stage} features`, done, total }),
+        });
+        return { top1: r.top1, top5: r.top5, k: r.k, train: r.train, val: r.val, perClass: r.perClass, checkpoint: model.checkpoint ?? model.label };
+      }),
+    ),
+
+  'eval:neighbours': (req, ctx) =>
+    serial(() =>
+      asFailure(async () => {
+        const train = await requireDir(req.train, 'gallery');
+        const image = requireImage(req.image, ctx);
+        const model = await loadModel(req.source, ctx);
+        const gallery = await listGallery(train);
+        ctx.allowRoot(train);
+        const jobId = randomUUID();
+        const neighbours = await neighboursOf(model, gallery, image, req.k, {
+          preprocess: evalPreprocess(model),
+          cache,
+          onProgress: (done, total) => ctx.emit('progress', { jobId, label: 'Nearest neighbours: extracting gallery features', done, total }),
+        });
+        return { query: image, neighbours };
+      }),
+    ),
+
+  'eval:attention': (req, ctx) =>
+    serial(() =>
+      asFailure(async () => {
+        const image = requireImage(req.image, ctx);
+        const model = await loadModel(req.source, ctx);
+        const runner = new BackboneRunner(model.vit, model.backbone, model.label);
+        try {
+          const a = await computeAttention(runner, image, { kind: 'short-side', size: ATTENTION_IMAGE_SIZE, patch: model.vit.patchSize }, req.threshold);
+          return a.result;
+        } finally {
+          runner.dispose();
+        }
+      }),
+    ),
+
+  'export:run': (req, ctx) =>
+    asFailure(() =>
+      exportRun(join(ctx.runsDir, req.runId), { format: req.format, out: req.out, checkpoint: req.checkpoint, includeHead: req.includeHead }),
+    ),
+};

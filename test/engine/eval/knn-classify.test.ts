@@ -18,7 +18,7 @@ describe('knnClassify', () => {
     const r = knnClassify(train, [0, 1, 1], val, [0], 2, { k: 3, temperature: 0.07 });
     // exp(cos10/0.07) = e^14.07 vs 2 * exp(cos60/0.07) = 2 e^7.14: class 0 wins.
     expect(r.predictions[0]).toBe(0);
-    expect(r.top1).toBe(100);
+    expect(r.top1).toBe(1);
     // With a huge temperature every vote weighs ~1: the majority (class 1) wins.
     const flat = knnClassify(train, [0, 1, 1], val, [0], 2, { k: 3, temperature: 1e6 });
     expect(flat.predictions[0]).toBe(1);
@@ -35,7 +35,7 @@ describe('knnClassify', () => {
     expect(knnClassify(train, labels, val, [1], 2, { k: 5, temperature: 1 }).predictions[0]).toBe(0);
   });
 
-  it('separable clusters give 100 % top-1; labels shuffled against features give chance level', () => {
+  it('separable clusters give 100 % top-1; labels rotated against the clusters give 0 %', () => {
     const rng = new SeededRng(7);
     const classes = 6;
     const dim = 16;
@@ -46,17 +46,23 @@ describe('knnClassify', () => {
     const valRows: number[][] = [];
     const valLabels: number[] = [];
     for (let c = 0; c < classes; c++) {
-      for (let i = 0; i < 30; i++) (trainRows.push(sample(c)), trainLabels.push(c));
-      for (let i = 0; i < 10; i++) (valRows.push(sample(c)), valLabels.push(c));
+      for (let i = 0; i < 30; i++) {
+        trainRows.push(sample(c));
+        trainLabels.push(c);
+      }
+      for (let i = 0; i < 10; i++) {
+        valRows.push(sample(c));
+        valLabels.push(c);
+      }
     }
     const train = l2NormalizeRows(matrix(trainRows));
     const val = l2NormalizeRows(matrix(valRows));
     const r = knnClassify(train, trainLabels, val, valLabels, classes, { k: 20, temperature: 0.07 });
-    expect(r.top1).toBe(100);
-    expect(r.top5).toBe(100);
+    expect(r.top1).toBe(1);
+    expect(r.top5).toBe(1);
     expect(r.k).toBe(20);
     expect(r.perClass.map((p) => p.count)).toEqual([10, 10, 10, 10, 10, 10]);
-    expect(r.perClass.every((p) => p.top1 === 100)).toBe(true);
+    expect(r.perClass.every((p) => p.top1 === 1)).toBe(true);
     // Val labels rotated by one class: every prediction (the true cluster) is now wrong at top-1.
     const rotated = valLabels.map((l) => (l + 1) % classes);
     const w = knnClassify(train, trainLabels, val, rotated, classes, { k: 20, temperature: 0.07 });
@@ -69,11 +75,11 @@ describe('knnClassify', () => {
     // Truth: 0, 1, 2, 1 (the last is wrong on purpose).
     const r = knnClassify(train, [0, 1, 2], val, [0, 1, 2, 1], 3, { k: 1, temperature: 0.07 });
     expect(r.top5).toBeNull();
-    expect(r.top1).toBe(75);
+    expect(r.top1).toBe(0.75);
     expect(r.perClass).toEqual([
-      { label: 0, count: 1, top1: 100 },
-      { label: 1, count: 2, top1: 50 },
-      { label: 2, count: 1, top1: 100 },
+      { label: 0, count: 1, top1: 1 },
+      { label: 1, count: 2, top1: 0.5 },
+      { label: 2, count: 1, top1: 1 },
     ]);
   });
 

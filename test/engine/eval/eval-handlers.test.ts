@@ -1,0 +1,120 @@
+// The eval channels end to end on a run folder and generated ImageFolders whose k-NN answer is known by construction.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineEvents, EventName, ProgressEvent } from '../../../src/shared/ipc-contract';
+import { StudioFailure, type HandlerContext } from '../../../src/engine/handlers/handler-types';
+import { evalHandlers } from '../../../src/engine/handlers/eval-handlers';
+import { selectBackend } from '../../../src/engine/train/select-backend';
+import { SeededRng } from '../../../src/engine/util/seeded-rng';
+import { makeRun, smallConfig } from '../interop/make-run';
+
+const root = mkdtempSync(join(tmpdir(), 'mc-evalh-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const COLOURS: Record<string, [number, number, number]> = { red: [200, 30, 30], blue: [30, 40, 200], green: [40, 190, 50] };
+
+/** root/<class>/<i>.png: noisy images of the class colour, sizes varying (the eval transform resizes and crops them). */
+async function colourFolder(dir: string, perClass: number, seed: number, swap: Record<string, string> = {}): Promise<void> {
+  const rng = new SeededRng(seed);
+  for (const [name, rgb] of Object.entries(COLOURS)) {
+    const folder = join(dir, swap[name] ?? name);
+    mkdirSync(folder, { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const w = 40 + rng.int(30);
+      const h = 40 + rng.int(30);
+      const px = Buffer.alloc(w * h * 3);
+      for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.max(0, Math.min(255, rgb[c]! + Math.round(rng.normal() * 10)));
+      await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(folder, `${i}.png`));
+    }
+  }
+}
+
+function context(): HandlerContext & { events: ProgressEvent[]; roots: string[] } {
+  const roots: string[] = [];
+  const events: ProgressEvent[] = [];
+  return {
+    events,
+    roots,
+    dataDir: root,
+    runsDir: join(root, 'runs'),
+    emit<E extends EventName>(event: E, payload: EngineEvents[E]) {
+      if (event === 'progress') events.push(payload as ProgressEvent);
+    },
+    allowRoot: (r: string) => void roots.push(resolve(r)),
+    isAllowed: (p: string) => roots.some((r) => p === r || p.startsWith(r + sep)),
+  };
+}
+
+describe('eval handlers', () => {
+  let runId: string;
+  beforeAll(async () => {
+    await selectBackend('auto');
+    const { runDir } = await makeRun(join(root, 'runs'), smallConfig({ globalSize: 32 }), [0]);
+    runId = runDir.split(sep).pop()!;
+    await colourFolder(join(root, 'train'), 6, 1);
+    await colourFolder(join(root, 'val'), 3, 2);
+    await colourFolder(join(root, 'val-swapped'), 3, 3, { red: 'blue', blue: 'green', green: 'red' });
+  });
+
+  it('eval:knn separates colours at step 0 (top-1 = 1), reports per class, emits progress', async () => {
+    const ctx = context();
+    const r = await evalHandlers['eval:knn']!({ source: { runId }, train: join(root, 'train'), val: join(root, 'val'), k: 20 }, ctx);
+    expect(r).toMatchObject({ top1: 1, top5: null, k: 18, train: 18, val: 9, checkpoint: 'step-00000000' });
+    expect(r.perClass).toEqual([
+      { name: 'blue', count: 3, top1: 1 },
+      { name: 'green', count: 3, top1: 1 },
+      { name: 'red', count: 3, top1: 1 },
+    ]);
+    const last = ctx.events.filter((e) => e.label === 'k-NN: extracting val features').pop()!;
+    expect([last.done, last.total]).toEqual([9, 9]);
+    expect(ctx.roots).toContain(resolve(root, 'train'));
+  });
+
+  it('eval:knn with every val folder named after another colour gives top-1 = 0', async () => {
+    const r = await evalHandlers['eval:knn']!({ source: { runId }, train: join(root, 'train'), val: join(root, 'val-swapped'), k: 5 }, context());
+    expect(r.top1).toBe(0);
+  });
+
+  it('eval:neighbours returns same-colour train images first, most similar first', async () => {
+    const ctx = context();
+    ctx.allowRoot(join(root, 'val'));
+    const r = await evalHandlers['eval:neighbours']!({ source: { runId }, train: join(root, 'train'), image: join(root, 'val', 'green', '0.png'), k: 6 }, ctx);
+    expect(r.neighbours).toHaveLength(6);
+    expect(r.neighbours.every((n) => n.label === 'green')).toBe(true);
+    const sims = r.neighbours.map((n) => n.similarity);
+    expect([...sims].sort((a, b) => b - a)).toEqual(sims);
+  });
+
+  it('eval:attention refuses an image outside the opened folders, then draws every head', async () => {
+    const ctx = context();
+    const image = join(root, 'val', 'red', '1.png');
+    await expect(evalHandlers['eval:attention']!({ source: { runId }, image, threshold: 0.6 }, ctx)).rejects.toThrow(/outside the folders opened/);
+    ctx.allowRoot(join(root, 'val'));
+    const r = await evalHandlers['eval:attention']!({ source: { runId }, image, threshold: 0.6 }, ctx);
+    expect(r.heads).toBe(3);
+    expect(r.maps).toHaveLength(3);
+    expect(r.maps[0]).toHaveLength(r.gridW * r.gridH);
+    expect(r.overlays).toHaveLength(3);
+    expect(r.thresholded).toHaveLength(3);
+  });
+
+  it('a missing run and a missing folder are named failures', async () => {
+    const e1 = await evalHandlers['eval:knn']!({ source: { runId: 'nope' }, train: join(root, 'train'), val: join(root, 'val'), k: 20 }, context()).catch((e) => e);
+    expect(e1).toBeInstanceOf(StudioFailure);
+    expect((e1 as StudioFailure).code).toBe('not_found');
+    expect((e1 as Error).message).toMatch(/nope is not a run folder/);
+    await expect(evalHandlers['eval:knn']!({ source: { runId }, train: join(root, 'absent'), val: join(root, 'val'), k: 20 }, context())).rejects.toThrow(
+      /train folder .*absent does not exist/,
+    );
+  });
+
+  it('export:run writes the teacher as safetensors', async () => {
+    const out = join(root, 'exported.safetensors');
+    const r = await evalHandlers['export:run']!({ runId, format: 'safetensors', out }, context());
+    expect(r).toMatchObject({ out, format: 'safetensors' });
+    expect(r.bytes).toBeGreaterThan(1000);
+  });
+});
