@@ -1,5 +1,5 @@
 // Multi-head self-attention over [n*T, 3d] qkv rows, laid out as per-(image, head) 2-D matMuls (fast on wasm).
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../tf/tfjs';
 import { mm } from './ops';
 
 /**

@@ -1,5 +1,5 @@
 // DINO projection head: 3-layer MLP with GELU, L2-normalised bottleneck, weight-normalised last layer (official dino_head).
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../tf/tfjs';
 import { gelu, l2Normalize, linear, mm } from './ops';
 import { spec, type ParamSpec } from './param-spec';
 import type { Params } from './vit';

@@ -1,5 +1,5 @@
 // Differentiable building blocks tuned for the tfjs wasm backend: 2-D matMul without transpose flags, LayerNorm, exact GELU.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../tf/tfjs';
 
 /**
  * a [m,k] x b [k,n] as a plain 2-D matMul. The stock MatMul gradient uses transposeA/transposeB, which
@@ -27,8 +27,9 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
 /** LayerNorm over the last axis of a 2-D tensor (biased variance, as PyTorch). */
 export function layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps = 1e-6): tf.Tensor2D {
   return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, -1, true);
-    const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+    const xc = tf.sub(x, tf.mean(x, -1, true));
+    const variance = tf.mean(tf.square(xc), -1, true);
+    const xhat = tf.mul(xc, tf.rsqrt(tf.add(variance, eps)));
     return tf.add(tf.mul(xhat, w), b) as tf.Tensor2D;
   });
 }

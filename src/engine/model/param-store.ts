@@ -1,5 +1,5 @@
 // Moves named parameters between host tensors (PyTorch layout, checkpoints, safetensors) and tfjs tensors (internal layout).
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../tf/tfjs';
 import type { NamedTensors } from '../train/step-types';
 import { fromHost, toHost, type ParamSpec } from './param-spec';
 import type { Params } from './vit';

@@ -1,5 +1,5 @@
 // Vision Transformer backbone (official DINO vision_transformer.py numerics) as functions over named tfjs tensors.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../tf/tfjs';
 import { gelu, layerNorm, linear, mm } from './ops';
 import { spec, type ParamSpec } from './param-spec';
 import { posEmbedInterpMatrix } from './pos-embed-interp';

@@ -1,7 +1,7 @@
 // ViT-Tiny/16 forward (CLS output, last-block CLS attention) and DINO head forward against the official code's golden values.
 import { resolve } from 'node:path';
 import sharp from 'sharp';
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../../../src/engine/tf/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
