@@ -35,3 +35,10 @@ export function isNavigationAllowed(targetUrl: string, app: AppOrigin): boolean 
 export function windowOpenDecision(): { action: 'deny' } {
   return { action: 'deny' };
 }
+
+/** IPC sender validation: the calling frame must exist and show our renderer page. */
+export function senderAllowed(event: { senderFrame: { url: string } | null }, app: AppOrigin): boolean {
+  const frame = event.senderFrame;
+  if (!frame) return false;
+  return isAppUrl(frame.url, app);
+}

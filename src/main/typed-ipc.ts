@@ -1,14 +1,7 @@
 // The typed ipcMain wrapper: one handler per channel, sender validated (frame URL must be our app), envelope results.
-import { ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { ipcMain } from 'electron';
 import type { Channel, Envelope } from '../shared/ipc-contract';
-import { isAppUrl, type AppOrigin } from './navigation-guard';
-
-/** The frame calling must be our renderer page in one of our windows. */
-export function senderAllowed(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, app: AppOrigin): boolean {
-  const frame = event.senderFrame;
-  if (!frame) return false;
-  return isAppUrl(frame.url, app);
-}
+import { senderAllowed, type AppOrigin } from './navigation-guard';
 
 export function handleChannel(channel: Channel, app: AppOrigin, handler: (request: unknown) => Promise<Envelope<unknown>>): void {
   ipcMain.handle(channel, async (event, request: unknown): Promise<Envelope<unknown>> => {

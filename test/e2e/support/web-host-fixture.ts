@@ -63,7 +63,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 export const test = base.extend<{ studio: Page }, { webHost: WebHostHandle }>({
   webHost: [
-    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'multicrop-e2e-'));
       const { handle, child } = await startBuiltWebHost(dataDir);

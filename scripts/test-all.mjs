@@ -1,0 +1,82 @@
+// `npm test`: type-check, lint, build, unit tests (vitest) and end-to-end tests (Playwright); ends with "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const results = join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+const steps = [];
+function run(name, cmd, args, env = {}) {
+  const started = Date.now();
+  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const seconds = (Date.now() - started) / 1000;
+  const ok = r.status === 0;
+  steps.push({ name, ok, seconds });
+  console.log(`=== ${name}: ${ok ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${seconds.toFixed(1)} s`);
+  return ok;
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+run('typecheck', npm, ['run', '--silent', 'typecheck']);
+run('lint', npm, ['run', '--silent', 'lint']);
+const built = run('build', npm, ['run', '--silent', 'build']);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+// Unit and integration tests.
+const vitestJson = join(results, 'vitest.json');
+rmSync(vitestJson, { force: true });
+run('vitest', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], built ? { MULTICROP_TEST_BUILT: '1' } : {});
+const v = readJson(vitestJson);
+if (v) {
+  passed += v.numPassedTests ?? 0;
+  failed += v.numFailedTests ?? 0;
+  skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+  // A test file that fails to load has no test results: count it as one failure.
+  for (const file of v.testResults ?? []) if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+} else {
+  console.log('vitest wrote no JSON report: counting the unit tests as one failure');
+  failed += 1;
+}
+
+// End-to-end tests (need the build).
+const pwJson = join(results, 'playwright.json');
+rmSync(pwJson, { force: true });
+if (built) {
+  run('playwright', npx, ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+  const p = readJson(pwJson);
+  if (p && p.stats) {
+    passed += (p.stats.expected ?? 0) + (p.stats.flaky ?? 0);
+    failed += p.stats.unexpected ?? 0;
+    skipped += p.stats.skipped ?? 0;
+    if ((p.errors ?? []).length > 0 && (p.stats.expected ?? 0) + (p.stats.unexpected ?? 0) === 0) failed += 1;
+  } else {
+    console.log('Playwright wrote no JSON report: counting the end-to-end tests as one failure');
+    failed += 1;
+  }
+} else {
+  console.log('Skipping the end-to-end tests: the build failed');
+  failed += 1;
+}
+
+const stepFailures = steps.filter((s) => !s.ok && s.name !== 'vitest' && s.name !== 'playwright');
+console.log('\nSteps: ' + steps.map((s) => `${s.name} ${s.ok ? 'ok' : 'FAILED'} (${s.seconds.toFixed(0)} s)`).join(', '));
+if (stepFailures.length) console.log(`Failed steps: ${stepFailures.map((s) => s.name).join(', ')}`);
+if (!existsSync(join(root, '../shared'))) console.log('Note: ../shared is absent, so tests on the real dataset and golden values were skipped.');
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || stepFailures.length > 0 || steps.some((s) => !s.ok) ? 1 : 0);
