@@ -37,7 +37,10 @@ export const useDatasetStore = defineStore('dataset', () => {
     try {
       const p = await call('datasetOpenSample', {});
       if (!p) return false;
-      return await open(p);
+      // The sample comes as train/ and val/ ImageFolders: train on train/ (val/ is for the Evaluation screen's k-NN).
+      const l = await call('fsListDir', { path: p });
+      const train = l?.entries.find((e) => e.isDir && e.name === 'train');
+      return await open(train ? train.path : p);
     } finally {
       scanning.value = false;
     }

@@ -17,6 +17,7 @@ export const useTrainingStore = defineStore('training', () => {
   const schedules = shallowRef<SchedulePreview | null>(null);
   const memory = shallowRef<MemoryEstimate | null>(null);
   const memoryError = ref<string | null>(null);
+  const schedulesError = ref<string | null>(null);
   const pending = ref<'start' | 'pause' | 'resume' | 'stop' | null>(null);
   let subscribed = false;
   let schedulesGen = 0;
@@ -101,6 +102,7 @@ export const useTrainingStore = defineStore('training', () => {
     const r = await callRaw('schedulesPreview', { config: plain(cfg), datasetSize, points: 300 });
     if (gen !== schedulesGen) return;
     schedules.value = r.ok ? (Object.freeze(r.value) as SchedulePreview) : null;
+    schedulesError.value = r.ok ? null : r.error.message;
   }
 
   /** The memory model's estimate; hidden entirely when the engine answers 'unsupported'. */
@@ -117,5 +119,5 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
-  return { status, metrics, config, schedules, memory, memoryError, pending, active, runId, init, loadRun, start, control, previewSchedules, estimateMemory };
+  return { status, metrics, config, schedules, schedulesError, memory, memoryError, pending, active, runId, init, loadRun, start, control, previewSchedules, estimateMemory };
 });
