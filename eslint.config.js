@@ -9,7 +9,8 @@ const rawIpc = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.cache/**'] },
+  // (root-level dot files are personal scratch files, never part of the project)
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.cache/**', '.*'] },
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],
   {

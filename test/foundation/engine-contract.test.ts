@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { augmentPart, RECIPE_DEFAULTS } from '../../src/shared/config-schema';
-import { CHANNELS, parseRequest, requestSchemas, type Channel, type ChannelRequest } from '../../src/shared/ipc-contract';
+import { CHANNELS, parseRequest, type Channel, type ChannelRequest } from '../../src/shared/ipc-contract';
 import { createDispatcher, type EngineDispatcher } from '../../src/engine/engine-dispatcher';
 import { handlerTable } from '../../src/engine/handlers';
 import type { PartialHandlerTable } from '../../src/engine/handlers/handler-types';
