@@ -351,6 +351,11 @@ export function methodName(channel: Channel): string {
 }
 export const CHANNELS = Object.keys(requestSchemas) as Channel[];
 
+/** Shorten text from a hostile request (a 100 KB key name would otherwise be echoed back in full). */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
+}
+
 /** Validate a request at a boundary; never throws. */
 export function parseRequest<C extends Channel>(channel: C, raw: unknown): Envelope<ChannelRequest<C>> {
   const schema = requestSchemas[channel];
@@ -359,7 +364,7 @@ export function parseRequest<C extends Channel>(channel: C, raw: unknown): Envel
   if (!r.success) {
     const msg = r.error.issues
       .slice(0, 5)
-      .map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`)
+      .map((i) => clip(`${i.path.join('.') || '(request)'}: ${i.message}`, 300))
       .join('; ');
     return { ok: false, error: { code: 'invalid_request', message: `${channel}: ${msg}` } };
   }
