@@ -4,7 +4,8 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ChannelRequest } from '../../shared/ipc-contract';
 import { StudioFailure, type HandlerContext, type PartialHandlerTable } from './handler-types';
-import { selectBackend, selectedBackend } from '../train/select-backend';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../tf/backend';
 import { EvalSourceError, evalPreprocess, modelFromRun, modelFromWeights, type EvalModel } from '../eval/eval-model';
 import { evaluateKnn, neighboursOf } from '../eval/knn-eval';
 import { FeatureCache } from '../eval/feature-cache';
@@ -41,8 +42,12 @@ async function asFailure<T>(job: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Use the backend training already chose in this process; otherwise pick one ('auto') once. */
+let backendReady: Promise<unknown> | null = null;
 async function ensureBackend(): Promise<void> {
-  if (!selectedBackend()) await selectBackend('auto');
+  if (tf.engine().backendName) return;
+  backendReady ??= initBackend('auto');
+  await backendReady;
 }
 
 async function loadModel(source: Source, ctx: HandlerContext): Promise<EvalModel> {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvents, EventName, ProgressEvent } from '../../../src/shared/ipc-contract';
 import { StudioFailure, type HandlerContext } from '../../../src/engine/handlers/handler-types';
 import { evalHandlers } from '../../../src/engine/handlers/eval-handlers';
-import { selectBackend } from '../../../src/engine/train/select-backend';
+import { initBackend } from '../../../src/engine/tf/backend';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 import { makeRun, smallConfig } from '../interop/make-run';
 
@@ -51,7 +51,7 @@ function context(): HandlerContext & { events: ProgressEvent[]; roots: string[] 
 describe('eval handlers', () => {
   let runId: string;
   beforeAll(async () => {
-    await selectBackend('auto');
+    await initBackend('auto');
     const { runDir } = await makeRun(join(root, 'runs'), smallConfig({ globalSize: 32 }), [0]);
     runId = runDir.split(sep).pop()!;
     await colourFolder(join(root, 'train'), 6, 1);
