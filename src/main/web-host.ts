@@ -154,6 +154,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
+      // ws closes the socket itself on a protocol error (1009 for an oversized message); without a listener the error would crash the host.
+      ws.on('error', () => clients.delete(ws));
       ws.on('message', (data, isBinary) => {
         if (isBinary) return;
         const call = parseWsCall(data.toString());
