@@ -1,5 +1,9 @@
 // The CLI's subcommand registry: one line per command (each command lives in its own file).
 import type { CliCommand } from '../cli-command';
+import { attentionCommand } from './attention';
+import { embedCommand } from './embed';
+import { exportCommand } from './export';
+import { knnCommand } from './knn';
 import { benchPreviewCommand } from './bench-preview';
 import { benchLoaderCommand } from './bench-loader';
 import { previewCommand } from './preview';
@@ -14,4 +18,8 @@ export const COMMANDS: CliCommand[] = [
   scanCommand,
   previewCommand,
   benchLoaderCommand,
+  knnCommand,
+  attentionCommand,
+  embedCommand,
+  exportCommand,
 ];
