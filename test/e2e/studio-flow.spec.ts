@@ -3,6 +3,7 @@ import { test, expect } from './support/web-host-fixture';
 import { lossPoints, openSample, screenshot, startTraining, tinyConfig, useSavedConfig } from './studio-helpers';
 
 test.describe.configure({ timeout: 240_000 });
+test.use({ viewport: { width: 1280, height: 800 } }); // the window size the UI must fit
 
 test('dataset, augmentation lab, training with pause/resume/stop, and the run reopened', async ({ studio: page }) => {
   await useSavedConfig(page, tinyConfig());

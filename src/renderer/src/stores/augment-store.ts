@@ -103,8 +103,10 @@ export const useAugmentStore = defineStore('augment', () => {
     const images = dataset.scan?.images ?? [];
     if (images.length === 0 || !configStore.augmentValid) return;
     batchBusy.value = true;
+    // The chosen image, then images spread over the whole dataset (so every class shows up in ImageFolder order).
     const start = Math.max(0, images.findIndex((i) => i.path === dataset.selectedImage));
-    const picks = Array.from({ length: Math.min(BATCH_IMAGES, images.length) }, (_, i) => images[(start + i) % images.length]!);
+    const stride = Math.max(1, Math.floor(images.length / BATCH_IMAGES));
+    const picks = Array.from({ length: Math.min(BATCH_IMAGES, images.length) }, (_, i) => images[(start + i * stride) % images.length]!);
     const out: PreviewResult[] = [];
     try {
       for (const [i, img] of picks.entries()) {
