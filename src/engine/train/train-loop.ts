@@ -1,7 +1,7 @@
 // The training loop: resume or start a run folder, pull batches, step the DINO system, log metrics, checkpoint, obey control.
 import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../tf/tfjs';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { BackendInfo, CollapseWarning, MetricRow, TrainState, TrainStatus } from '../../shared/ipc-contract';
 import { StudioFailure } from '../handlers/handler-types';
@@ -301,15 +301,15 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
         time: Date.now(),
       };
       await metrics.append(row);
-      ev.metrics?.(row);
       const w: CollapseWarning | null = collapse.observe(rec.step, stats);
       if (w && w !== rec.warning) log('warn', w.message);
       rec.warning = w;
-      if (rec.step % config.checkpointEvery === 0) await save(false);
-      if (Date.now() - lastStatusAt >= LOG_STATUS_MS) {
+      if (Date.now() - lastStatusAt >= LOG_STATUS_MS || rec.step === target) {
         lastStatusAt = Date.now();
         ev.status?.(status());
       }
+      ev.metrics?.(row);
+      if (rec.step % config.checkpointEvery === 0) await save(false);
     }
     if (rec.step >= target && stopReason === 'finished' && rec.step < totalSteps) stopReason = 'limit';
 
@@ -321,7 +321,9 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     log('error', `run ${runId} failed at step ${rec.step}: ${msg}`);
-    await setState('failed', `${msg}${lastSaved ? ` (last good checkpoint: ${lastSaved})` : ''}`).catch(() => undefined);
+    const full = `${msg}${lastSaved ? ` (last good checkpoint: ${lastSaved} in ${store.dir})` : ''}`;
+    await setState('failed', full).catch(() => undefined);
+    if (e instanceof StudioFailure) throw new StudioFailure(e.code, full);
     throw e;
   } finally {
     await metrics.close().catch(() => undefined);

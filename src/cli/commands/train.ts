@@ -1,0 +1,193 @@
+// `multicrop train`: train (or resume) a DINO run on an image folder, with a progress line; Ctrl-C saves a checkpoint and stops.
+import { resolve } from 'node:path';
+import { flagName } from '../../shared/config-schema';
+import type { MetricRow, TrainStatus } from '../../shared/ipc-contract';
+import { scanDataset } from '../../engine/dataset/scan-dataset';
+import { StudioFailure } from '../../engine/handlers/handler-types';
+import { readRunConfig } from '../../engine/train/run-store';
+import { checkConfig, datasetProblems, imagesPerStep, stepsPerEpoch } from '../../engine/train/train-config';
+import { TrainControl } from '../../engine/train/train-control';
+import { ensureBackend, realTrainDeps } from '../../engine/train/train-deps';
+import { runTraining } from '../../engine/train/train-loop';
+import type { CliCommand } from '../cli-command';
+
+function duration(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return '?';
+  const t = Math.round(s);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(t % 60).padStart(2, '0')}s` : `${t % 60}s`;
+}
+
+export function progressLine(row: MetricRow, st: TrainStatus | null, epochs: number): string {
+  const total = st?.totalSteps ?? 0;
+  return (
+    `epoch ${row.epoch + 1}/${epochs}  step ${row.step}/${total}  loss ${row.loss.toFixed(4)}  ` +
+    `${row.imagesPerSec.toFixed(1)} img/s  loader wait ${row.loaderWaitMs.toFixed(0)} ms  ETA ${duration(st?.etaSeconds ?? null)}` +
+    (st?.warning ? `  [${st.warning.kind} collapse?]` : '')
+  );
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'Train (or resume) DINO on a folder of images; writes config.json, metrics.jsonl and checkpoints/ in the run folder.',
+  spec: {
+    config: true,
+    options: [
+      { name: 'data', type: 'string', value: 'DIR', help: 'Dataset folder (ImageFolder class subfolders, or any folder of images)' },
+      { name: 'run', type: 'string', value: 'DIR', help: 'Run folder (created if missing)' },
+      { name: 'maxSteps', type: 'number', value: 'N', help: 'Stop (with a checkpoint) when the global step reaches N; 0 writes only the step-0 checkpoint' },
+      { name: 'maxMinutes', type: 'number', value: 'M', help: 'Stop (with a checkpoint) after M minutes' },
+      { name: 'resume', type: 'boolean', help: 'Continue the run folder from its newest valid checkpoint (its saved config is used)' },
+      { name: 'allowDatasetChange', type: 'boolean', help: 'With --resume: continue although the dataset changed (not an exact continuation)' },
+      { name: 'dryRun', type: 'boolean', help: 'Validate the settings against the dataset, print the plan, train nothing' },
+    ],
+  },
+  async run(args) {
+    const err = (m: string) => process.stderr.write(`multicrop train: ${m}\n`);
+    const data = args.options.data as string | undefined;
+    const runOpt = args.options.run as string | undefined;
+    if (!data || !runOpt) {
+      err(`${!data ? '--data DIR' : '--run DIR'} is required (e.g. multicrop train --data ~/images --run ~/runs/first)`);
+      return 2;
+    }
+    const maxSteps = args.options.maxSteps as number | undefined;
+    const maxMinutes = args.options.maxMinutes as number | undefined;
+    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 0)) {
+      err(`--max-steps ${maxSteps} must be a whole number >= 0`);
+      return 2;
+    }
+    if (maxMinutes !== undefined && !(maxMinutes > 0)) {
+      err(`--max-minutes ${maxMinutes} must be a positive number`);
+      return 2;
+    }
+    const runDir = resolve(runOpt);
+    const resume = Boolean(args.options.resume);
+    let config = args.config;
+    if (resume) {
+      const saved = await readRunConfig(runDir);
+      if (saved) {
+        const c = checkConfig(saved);
+        if (!c.ok) {
+          err(`${runDir}/config.json is invalid:\n  ${c.errors.join('\n  ')}`);
+          return 2;
+        }
+        if (args.explicit.size) {
+          process.stderr.write(
+            `multicrop train: --resume uses the run's saved settings; ignoring ${[...args.explicit].map(flagName).join(', ')}\n`,
+          );
+        }
+        config = c.config;
+      }
+    }
+
+    const scan = await scanDataset(resolve(data), { maxPixels: config.maxPixels });
+    const images = scan.images;
+    const problems = datasetProblems(config, images.length, scan.root);
+    const spe = stepsPerEpoch(config, images.length);
+    const plan = {
+      run: runDir,
+      dataset: scan.root,
+      images: images.length,
+      skipped: scan.skipped.length,
+      imagesPerStep: imagesPerStep(config),
+      stepsPerEpoch: spe,
+      totalSteps: spe * config.epochs,
+      config,
+    };
+    if (!args.json) {
+      process.stdout.write(
+        `Dataset ${scan.root}: ${images.length} images${scan.skipped.length ? `, ${scan.skipped.length} skipped (${[...new Set(scan.skipped.map((s) => s.reason))].join(', ')})` : ''}\n` +
+          `Config: ${JSON.stringify(config)}\n`,
+      );
+    }
+    if (problems.length) {
+      err(problems.join('\n'));
+      return 2;
+    }
+    if (args.options.dryRun) {
+      if (args.json) process.stdout.write(JSON.stringify({ ok: true, ...plan }) + '\n');
+      else process.stdout.write(`Plan: ${plan.stepsPerEpoch} steps per epoch x ${config.epochs} epochs = ${plan.totalSteps} steps of ${plan.imagesPerStep} images; nothing trained (--dry-run).\n`);
+      return 0;
+    }
+
+    const backend = await ensureBackend(config.backend);
+    if (!args.json) process.stdout.write(`Backend: ${backend.name} (${backend.reason})\nRun folder: ${runDir}\n`);
+
+    const control = new TrainControl();
+    let interrupts = 0;
+    const onSignal = (sig: string) => {
+      interrupts++;
+      if (interrupts === 1) {
+        process.stderr.write(`\nmulticrop train: ${sig}: finishing this step, saving a checkpoint, then stopping (press Ctrl-C again to quit at once)\n`);
+        control.stop();
+      } else {
+        process.stderr.write(`multicrop train: ${sig} again: quitting without a final checkpoint (the last periodic one is kept)\n`);
+        process.exit(130);
+      }
+    };
+    const onInt = () => onSignal('SIGINT');
+    const onTerm = () => onSignal('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+
+    const tty = !args.json && process.stdout.isTTY === true;
+    let last: TrainStatus | null = null;
+    let lastPrint = 0;
+    let lastRow: MetricRow | null = null;
+    try {
+      const out = await runTraining(
+        {
+          runDir,
+          dataset: scan.root,
+          images,
+          pathOf: (e) => e.path,
+          config,
+          resume,
+          allowDatasetChange: Boolean(args.options.allowDatasetChange),
+          maxSteps: maxSteps ?? null,
+          maxMinutes: maxMinutes ?? null,
+          control,
+          events: {
+            status: (s) => (last = s),
+            metrics: (row) => {
+              lastRow = row;
+              if (args.json) process.stdout.write(JSON.stringify({ metrics: row }) + '\n');
+              else if (tty) process.stdout.write(`\r${progressLine(row, last, config.epochs)}\x1b[K`);
+              else if (Date.now() - lastPrint > 5000) {
+                lastPrint = Date.now();
+                process.stdout.write(progressLine(row, last, config.epochs) + '\n');
+              }
+            },
+            log: (level, message) => {
+              if (level !== 'info') process.stderr.write(`${tty ? '\n' : ''}multicrop train: ${level}: ${message}\n`);
+            },
+          },
+        },
+        realTrainDeps(() => backend),
+      );
+      const s = out.status;
+      if (args.json) process.stdout.write(JSON.stringify({ status: s, lastCheckpoint: out.lastCheckpoint }) + '\n');
+      else {
+        if (tty) process.stdout.write('\n');
+        else if (lastRow) process.stdout.write(progressLine(lastRow, s, config.epochs) + '\n');
+        process.stdout.write(
+          `Run ${s.state} at step ${s.step}/${s.totalSteps} (epoch ${s.epoch}); last checkpoint ${out.lastCheckpoint ?? 'none'} in ${runDir}/checkpoints` +
+            (s.error ? `\n${s.error}` : '') +
+            '\n',
+        );
+      }
+      return s.state === 'failed' ? 1 : 0;
+    } catch (e) {
+      if (tty) process.stdout.write('\n');
+      if (e instanceof StudioFailure) {
+        err(e.message);
+        return e.code === 'bad_input' || e.code === 'busy' ? 2 : 1;
+      }
+      throw e;
+    } finally {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    }
+  },
+};
