@@ -25,6 +25,15 @@ export default tseslint.config(
       'vue/singleline-html-element-content-newline': 'off',
       'vue/html-self-closing': 'off',
       'no-restricted-imports': ['error', { paths: [rawIpc] }],
+      // electron-vite injects `const require/__dirname/__filename` shims into ESM chunks that use them: a module-level
+      // binding of the same name breaks the build ("Identifier 'require' has already been declared").
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program > VariableDeclaration > VariableDeclarator[id.name=/^(require|__dirname|__filename)$/]',
+          message: 'Name it differently (e.g. requireHere): the build injects its own module-level require/__dirname/__filename.',
+        },
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'electron', property: 'ipcRenderer', message: rawIpc.message },

@@ -8,11 +8,11 @@ import type { BackendInfo } from '../../shared/ipc-contract';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 /** Folder holding tfjs-backend-wasm's .wasm binaries, resolved at run time from node_modules. */
 export function wasmDistDir(): string {
-  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+  return join(dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 }
 
 /**
