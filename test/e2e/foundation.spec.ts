@@ -49,6 +49,14 @@ test('opening the sample dataset makes its images loadable through /image, and n
   expect(await load(join(webHost.dataDir, 'sample-dataset', '..', 'allowed-roots.json'), 40)).toBe(-1);
   const status = await studio.evaluate(async () => (await fetch('/image?path=/etc/passwd')).status);
   expect(status).toBe(403);
+
+  // the Dataset screen shows the sample's images as decoded thumbnails
+  const thumbs = studio.getByRole('list', { name: 'Thumbnails' }).locator('img');
+  await expect(thumbs.first()).toBeVisible({ timeout: 60_000 });
+  await expect
+    .poll(() => thumbs.evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0).length), { timeout: 30_000 })
+    .toBeGreaterThan(5);
+  await studio.screenshot({ path: 'test-results/foundation-sample-dataset.png' });
 });
 
 test('responses carry the CSP that allows only this host and its WebSocket', async ({ studio, webHost }) => {
