@@ -1,4 +1,5 @@
 // `multicrop bench-preview`: latency of the augmentation lab's redraw through the engine (as the UI requests it), and the host's event-loop lag while training.
+import { resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createNodeEngineClient } from '../../engine/engine-client-node';
 import type { ForkedEngineClient } from '../../engine/engine-client';
@@ -81,7 +82,7 @@ export const benchPreviewCommand: CliCommand = {
     }
     const engine = createNodeEngineClient({ mode: 'web', from: import.meta.url });
     try {
-      let dataset = args.options.dataset ? String(args.options.dataset) : null;
+      let dataset = args.options.dataset ? resolve(String(args.options.dataset)) : null;
       if (!dataset) {
         const s = await engine.call('dataset:openSample', {});
         if (!s.ok) throw new Error(`the sample dataset could not be prepared: ${s.error.message}`);

@@ -1,6 +1,6 @@
 // Engine handlers for the dataset channels: 'dataset:scan' (progress events, confinement root registered).
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { scanDataset } from '../dataset/scan-dataset';
 import { StudioFailure, type PartialHandlerTable } from './handler-types';
 
@@ -8,6 +8,10 @@ let scanCounter = 0;
 
 export const datasetHandlers: PartialHandlerTable = {
   async 'dataset:scan'(req, ctx) {
+    if (!isAbsolute(req.path)) {
+      // A relative path would be resolved against the engine's working folder and silently open a folder nobody chose.
+      throw new StudioFailure('bad_input', `dataset folder "${req.path.slice(0, 200)}" is not an absolute path; give the full path, e.g. /home/you/images`);
+    }
     const root = resolve(req.path);
     let st;
     try {
