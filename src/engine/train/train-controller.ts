@@ -75,6 +75,7 @@ export class TrainController {
     };
     // Claim the slot before any await so a second start is refused.
     const run: ActiveRun = { runId, runDir, control, status: initial, done: Promise.resolve(null) };
+    const previous = this.active;
     this.active = run;
 
     let ready!: (s: TrainStatus) => void;
@@ -116,6 +117,8 @@ export class TrainController {
         this.emit('train:status', run.status);
         if (!settled) {
           settled = true;
+          // A start refused before training keeps the previous run as the one a UI reattaches to.
+          if (this.active === run) this.active = previous;
           failed(e instanceof StudioFailure ? e : new StudioFailure('internal', `run ${runId} could not start: ${message}`));
         }
         return null;

@@ -88,7 +88,6 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
   const control = opts.control ?? new TrainControl();
   const ev = opts.events ?? {};
   const log = (level: 'info' | 'warn' | 'error', message: string) => ev.log?.(level, message);
-  await fsp.mkdir(runDir, { recursive: true });
 
   const store = new CheckpointStore(runDir, { write: opts.write, keep: opts.keepCheckpoints });
   const { checkpoint: found, problems } = await store.loadLatest();
@@ -125,6 +124,8 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
     log('warn', msg);
   }
 
+  // Only a start that passed every check creates the run folder.
+  await fsp.mkdir(runDir, { recursive: true });
   const spe = stepsPerEpochOf(config, opts.images.length);
   const totalSteps = spe * config.epochs;
   const target = Math.min(totalSteps, opts.maxSteps ?? Infinity);

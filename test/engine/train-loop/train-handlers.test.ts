@@ -1,0 +1,112 @@
+// The train channels through the real engine dispatcher: start, busy, pause, resume, stop, status, runs:list/get, resume a stopped run.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Envelope, EventName, MetricRow, RunDetail, RunSummary, SchedulePreview, TrainStatus } from '../../../src/shared/ipc-contract';
+import { createDispatcher } from '../../../src/engine/engine-dispatcher';
+import { trainControllerFor } from '../../../src/engine/handlers/train-handlers';
+import { scheduleAt } from '../../../src/engine/train/schedules';
+import { tinyConfig, writeTinyDataset } from './tiny-run';
+
+const root = mkdtempSync(join(tmpdir(), 'mc-handlers-'));
+const data = join(root, 'data');
+const events: { event: EventName; payload: unknown }[] = [];
+const engine = createDispatcher({ dataDir: join(root, 'appdata'), emit: (event, payload) => events.push({ event, payload }) });
+const config = tinyConfig({ backend: 'wasm', epochs: 50, checkpointEvery: 5 });
+
+beforeAll(() => writeTinyDataset(data, 12).then(() => undefined));
+afterAll(async () => {
+  await trainControllerFor(engine.ctx).settle();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function call<T>(channel: string, req: unknown): Promise<T> {
+  const r = (await engine.dispatch(channel, req)) as Envelope<T>;
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+async function fail(channel: string, req: unknown): Promise<{ code: string; message: string }> {
+  const r = await engine.dispatch(channel, req);
+  if (r.ok) throw new Error(`${channel} unexpectedly succeeded`);
+  return r.error;
+}
+const metricRows = () => events.filter((e) => e.event === 'train:metrics').map((e) => (e.payload as { row: MetricRow }).row);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('train handlers', () => {
+  it('validates configs and previews schedules from the same functions the loop uses', async () => {
+    const bad = await call<{ ok: false; errors: string[] }>('config:validate', { config: { ...config, localSize: 64, globalSize: 32 } });
+    expect(bad.ok).toBe(false);
+    expect(bad.errors.join('\n')).toMatch(/localSize: local crop size 64 is larger than the global crop size 32/);
+    const good = await call<{ ok: true }>('config:validate', { config });
+    expect(good.ok).toBe(true);
+    const p = await call<SchedulePreview>('schedules:preview', { config, datasetSize: 12, points: 10 });
+    expect(p.stepsPerEpoch).toBe(3);
+    expect(p.totalSteps).toBe(150);
+    expect(p.every).toBe(15);
+    expect(p.lr[2]).toBe(scheduleAt(config, 3, 30).lr);
+    expect((await fail('schedules:preview', { config, datasetSize: 3, points: 10 })).message).toMatch(/batchSize 4.*3 images/);
+  });
+
+  it('runs one training at a time, pauses between steps, resumes, stops with a checkpoint and lists the run', async () => {
+    const st = await call<TrainStatus>('train:start', { dataset: data, config, name: 'first' });
+    expect(['running', 'paused']).toContain(st.state);
+    expect(st.runId).toMatch(/first$/);
+    expect(st.backend?.name).toBe('wasm');
+    const busy = await fail('train:start', { dataset: data, config });
+    expect(busy.code).toBe('busy');
+    expect(busy.message).toContain(st.runId);
+
+    await until(() => metricRows().length >= 2, 'two steps');
+    await call<TrainStatus>('train:pause', { runId: st.runId });
+    await until(async () => (await call<TrainStatus | null>('train:status', {}))!.state === 'paused', 'paused state');
+    const atPause = metricRows().length;
+    await sleep(1500);
+    expect(metricRows().length).toBe(atPause); // no step while paused
+    await call<TrainStatus>('train:resume', { runId: st.runId });
+    await until(() => metricRows().length >= atPause + 2, 'steps after resume');
+
+    const stopped = await call<TrainStatus>('train:stop', { runId: st.runId });
+    expect(stopped.state).toBe('stopped');
+    const rows = metricRows();
+    expect(rows.map((r) => r.step)).toEqual(rows.map((_, i) => i + 1));
+    expect(stopped.step).toBe(rows.length);
+    const ckpt = join(st.runDir, 'checkpoints', `step-${String(stopped.step).padStart(8, '0')}`, 'manifest.json');
+    expect(existsSync(ckpt)).toBe(true);
+
+    const status = await call<TrainStatus | null>('train:status', {});
+    expect(status?.runId).toBe(st.runId); // a UI that reattaches sees the last run
+    const list = await call<RunSummary[]>('runs:list', {});
+    expect(list.map((r) => [r.runId, r.state, r.step])).toEqual([[st.runId, 'stopped', stopped.step]]);
+    const detail = await call<RunDetail>('runs:get', { runId: st.runId });
+    expect(detail.metrics.map((m) => m.loss)).toEqual(rows.map((r) => r.loss));
+    expect(detail.config).toEqual(config);
+    expect(detail.checkpoints[0]!.step).toBe(stopped.step);
+    expect(events.some((e) => e.event === 'train:status' && (e.payload as TrainStatus).etaSeconds !== null)).toBe(true);
+
+    // train:resume on a stopped run continues it from its checkpoint
+    const again = await call<TrainStatus>('train:resume', { runId: st.runId });
+    expect(again.runId).toBe(st.runId);
+    await until(() => metricRows().length >= rows.length + 1, 'a step after resuming the stopped run');
+    const end = await call<TrainStatus>('train:stop', { runId: st.runId });
+    expect(end.state).toBe('stopped');
+    const all = (await call<RunDetail>('runs:get', { runId: st.runId })).metrics.map((m) => m.step);
+    expect(all).toEqual(all.map((_, i) => i + 1));
+    expect(all.length).toBe(end.step);
+  });
+
+  it('refuses a batch larger than the dataset with a clear message', async () => {
+    const e = await fail('train:start', { dataset: data, config: { ...config, batchSize: 16 } });
+    expect(e.code).toBe('bad_input');
+    expect(e.message).toMatch(/batchSize.*16 images.*only 12 usable images/);
+    expect(await call<RunSummary[]>('runs:list', {})).toHaveLength(1); // no run folder for a refused start
+  });
+});
