@@ -23,10 +23,10 @@ export function deepNest(depth: number): Record<string, unknown> {
   for (let i = 0; i < depth; i++) v = { a: v };
   return v;
 }
-const DEEP = deepNest(5000);
+const DEEP = deepNest(1000);
 const DEEP_ARRAY = (() => {
   let v: unknown[] = [1];
-  for (let i = 0; i < 5000; i++) v = [v];
+  for (let i = 0; i < 1000; i++) v = [v];
   return v;
 })();
 
@@ -144,7 +144,7 @@ const NEVER_VALID: [string, unknown][] = [
   ['-Infinity', Number.NEGATIVE_INFINITY],
   ['null', null],
   ['a 1 MB string', MEGABYTE],
-  ['a 5000-deep array', DEEP_ARRAY],
+  ['a 1000-deep array', DEEP_ARRAY],
 ];
 /** Numbers at the edges: valid for some fields, out of range for others. */
 const EDGE_NUMBERS: number[] = [-0, -1, 0, 0.5, 1, 1e308, -1e308, 2 ** 31, 2 ** 53, Number.MAX_SAFE_INTEGER + 2, 5e-324, 1e-7];
@@ -192,8 +192,8 @@ export function fuzzChannel(channel: Channel, s: FuzzSandbox, seed: number, coun
         ['an empty array', []],
         ['an array of the request', [req]],
         ['a 1 MB string', MEGABYTE],
-        ['a 5000-deep object', DEEP],
-        ['a 5000-deep array', DEEP_ARRAY],
+        ['a 1000-deep object', DEEP],
+        ['a 1000-deep array', DEEP_ARRAY],
       ] as [string, unknown][]);
       push(`request = ${what}`, v, 'invalid');
     } else if (r < 0.24) {
@@ -223,7 +223,7 @@ export function fuzzChannel(channel: Channel, s: FuzzSandbox, seed: number, coun
       } else if (typeof old === 'number') {
         push(`${key} = edge number`, { ...req, [key]: pick(rng, EDGE_NUMBERS) }, 'any');
       } else if (old && typeof old === 'object' && !Array.isArray(old)) {
-        push(`${key} = a 5000-deep object`, { ...req, [key]: DEEP }, freeConfig ? 'any' : 'invalid');
+        push(`${key} = a 1000-deep object`, { ...req, [key]: DEEP }, freeConfig ? 'any' : 'invalid');
       } else {
         const copy = { ...req };
         delete copy[key];
