@@ -9,6 +9,30 @@ export type ProbeResult =
 
 const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif']);
 
+/** The first 32 bytes (throws when the file cannot be opened or read). */
+async function readHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(32);
+    const { bytesRead } = await fh.read(buf, 0, 32, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The image format whose magic number starts `head`, if any. */
+export function imageSignature(head: Buffer): string | null {
+  const at = (o: number, bytes: number[]) => bytes.every((b, i) => head[o + i] === b);
+  if (at(0, [0xff, 0xd8, 0xff])) return 'JPEG';
+  if (at(0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'PNG';
+  if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'GIF';
+  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'WebP';
+  if (at(0, [0x49, 0x49, 0x2a, 0x00]) || at(0, [0x4d, 0x4d, 0x00, 0x2a])) return 'TIFF';
+  if (head.subarray(4, 8).toString('latin1') === 'ftyp' && /avi[fs]/.test(head.subarray(8, 12).toString('latin1'))) return 'AVIF';
+  return null;
+}
+
 /** Does the file end like a complete JPEG (EOI marker FF D9 near the end) or PNG (IEND chunk)? */
 async function looksComplete(path: string, format: string, size: number): Promise<boolean> {
   if (format !== 'jpeg' && format !== 'png') return true;
@@ -50,7 +74,15 @@ export async function probeImage(path: string, size: number, maxPixels: number):
     meta = await sharp(path, { limitInputPixels: false, pages: 1 }).metadata();
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    if (/EACCES|EPERM|ENOENT|EISDIR|permission/i.test(msg)) return { ok: false, reason: 'unreadable', detail: msg };
+    let head: Buffer;
+    try {
+      head = await readHead(path);
+    } catch (e2) {
+      return { ok: false, reason: 'unreadable', detail: e2 instanceof Error ? e2.message : String(e2) };
+    }
+    // An image signature whose header cannot be parsed: the file was cut short (e.g. a PNG with only its IHDR).
+    const kind = imageSignature(head);
+    if (kind) return { ok: false, reason: 'truncated', detail: `${kind} signature but the header cannot be read: ${msg}` };
     return { ok: false, reason: 'not an image', detail: msg };
   }
   let format = String(meta.format);

@@ -44,53 +44,53 @@ async function walk(root: string, skipped: SkippedFile[], onFound: () => void): 
       return;
     }
     entries.sort((a, b) => compare(a.name, b.name));
-    for (const ent of entries) {
-      if (ent.name.startsWith('.')) continue;
-      const p = join(dir, ent.name);
-      let isDir = ent.isDirectory();
-      let isFile = ent.isFile();
-      let real = join(realDir, ent.name);
-      if (ent.isSymbolicLink()) {
-        try {
-          real = await realpath(p);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          skipped.push({ path: p, reason: code === 'ELOOP' ? 'symlink loop' : 'unreadable', detail: e instanceof Error ? e.message : String(e) });
-          continue;
-        }
-        if (!isInside(realRoot, real)) {
-          skipped.push({ path: p, reason: 'outside folder', detail: `the link points to ${real}, outside ${root}` });
-          continue;
-        }
-        try {
-          const st = await stat(p);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
-        } catch (e) {
-          skipped.push({ path: p, reason: 'unreadable', detail: e instanceof Error ? e.message : String(e) });
-          continue;
-        }
-        if (isDir && (ancestors.has(real) || real === realRoot)) {
-          skipped.push({ path: p, reason: 'symlink loop', detail: `the link leads back to ${real}` });
-          continue;
-        }
-      }
-      if (isDir) {
+    // Resolve every entry of this folder concurrently (links, sizes), then recurse in name order.
+    const resolved = await Promise.all(
+      entries
+        .filter((ent) => !ent.name.startsWith('.'))
+        .map(async (ent): Promise<{ p: string; real: string; kind: 'dir' | 'file' | 'skip'; size: number }> => {
+          const p = join(dir, ent.name);
+          let real = join(realDir, ent.name);
+          let isDir = ent.isDirectory();
+          let isFile = ent.isFile();
+          const skip = (reason: SkippedFile['reason'], detail: string) => {
+            skipped.push({ path: p, reason, detail });
+            return { p, real, kind: 'skip' as const, size: 0 };
+          };
+          if (ent.isSymbolicLink()) {
+            try {
+              real = await realpath(p);
+            } catch (e) {
+              const code = (e as NodeJS.ErrnoException).code;
+              return skip(code === 'ELOOP' ? 'symlink loop' : 'unreadable', e instanceof Error ? e.message : String(e));
+            }
+            if (!isInside(realRoot, real)) return skip('outside folder', `the link points to ${real}, outside ${root}`);
+            try {
+              const st = await stat(p);
+              isDir = st.isDirectory();
+              isFile = st.isFile();
+            } catch (e) {
+              return skip('unreadable', e instanceof Error ? e.message : String(e));
+            }
+            if (isDir && (ancestors.has(real) || real === realRoot)) return skip('symlink loop', `the link leads back to ${real}`);
+          }
+          if (isDir) return { p, real, kind: 'dir', size: 0 };
+          if (!isFile) return skip('unreadable', 'not a regular file (FIFO, socket or device)');
+          try {
+            return { p, real, kind: 'file', size: (await lstat(real)).size };
+          } catch (e) {
+            return skip('unreadable', e instanceof Error ? e.message : String(e));
+          }
+        }),
+    );
+    for (const r of resolved) {
+      if (r.kind === 'dir') {
         const next = new Set(ancestors);
-        next.add(real);
-        await visit(p, real, next);
-      } else if (isFile) {
-        let size = 0;
-        try {
-          size = (await lstat(real)).size;
-        } catch (e) {
-          skipped.push({ path: p, reason: 'unreadable', detail: e instanceof Error ? e.message : String(e) });
-          continue;
-        }
-        files.push({ path: p, rel: relative(root, p), size });
+        next.add(r.real);
+        await visit(r.p, r.real, next);
+      } else if (r.kind === 'file') {
+        files.push({ path: r.p, rel: relative(root, r.p), size: r.size });
         onFound();
-      } else {
-        skipped.push({ path: p, reason: 'unreadable', detail: 'not a regular file (FIFO, socket or device)' });
       }
     }
   };
