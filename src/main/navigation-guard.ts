@@ -18,7 +18,8 @@ export function isAppUrl(url: string, app: AppOrigin): boolean {
   }
   if (app.indexFileUrl && parsed.protocol === 'file:') {
     const want = new URL(app.indexFileUrl);
-    return parsed.pathname === want.pathname;
+    // The host must match too: file://server/share/... is a network (UNC) path on Windows.
+    return parsed.host === want.host && parsed.pathname === want.pathname;
   }
   if (app.devServerUrl && (parsed.protocol === 'http:' || parsed.protocol === 'https:')) {
     return parsed.origin === new URL(app.devServerUrl).origin;
