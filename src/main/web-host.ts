@@ -77,7 +77,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      send(res, 400, `Malformed path: ${pathname.slice(0, 200)}`);
+      return;
+    }
+    const rel = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const wanted = resolve(rendererDir, rel);
     let real: string;
     try {

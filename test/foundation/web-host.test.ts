@@ -87,6 +87,7 @@ describe('HTTP', () => {
     expect((await get('/assets/app.js', { Cookie: cookie() })).status).toBe(200);
     expect((await get('/../secret.txt', { Cookie: cookie() })).status).toBe(404);
     expect((await get('/%2e%2e/secret.txt', { Cookie: cookie() })).status).toBe(404);
+    expect((await get('/%E0%A4%A', { Cookie: cookie() })).status).toBe(400);
   });
   it('refuses a foreign Host header (DNS rebinding) and a foreign Origin with 403, even with the token', async () => {
     expect((await get('/', { Host: `evil.example:${host.port}`, Cookie: cookie() })).status).toBe(403);
