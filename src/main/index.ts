@@ -1,10 +1,11 @@
 // Electron main process: one sandboxed window, security policy, IPC wiring to the engine, the image protocol. No heavy work here.
-import { app, BrowserWindow, dialog, session } from 'electron';
+import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHANNELS, MAIN_ONLY_CHANNELS, parseRequest, type Envelope } from '../shared/ipc-contract';
 import { resolveDataDir } from '../engine/roots/data-dir';
 import { ELECTRON_CSP } from './csp';
+import { isExternalLinkAllowed } from './external-links';
 import { createElectronEngineClient } from './electron-engine';
 import { handleImageProtocol, registerImageScheme } from './image-protocol';
 import { EVENT_IPC_CHANNEL } from './ipc-events';
@@ -20,7 +21,11 @@ const appOrigin: AppOrigin = { indexFileUrl: devServerUrl ? null : pathToFileURL
 registerImageScheme();
 
 app.on('web-contents-created', (_event, contents) => {
-  contents.setWindowOpenHandler(() => windowOpenDecision());
+  contents.setWindowOpenHandler(({ url }) => {
+    // No window ever opens; an allowlisted https link goes to the system browser instead.
+    if (isExternalLinkAllowed(url)) void shell.openExternal(url);
+    return windowOpenDecision();
+  });
   contents.on('will-navigate', (event, url) => {
     if (!isNavigationAllowed(url, appOrigin)) event.preventDefault();
   });
