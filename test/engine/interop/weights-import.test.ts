@@ -1,7 +1,6 @@
 // Strict safetensors import (official DINO / timm names): golden ViT-Tiny/16 through the eval path matches the official outputs; bad files are named errors.
 import { resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from '../../../src/engine/tf/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
 import { importState, importWeightsFile, type ImportedWeights } from '../../../src/engine/io/weights-import';
@@ -24,10 +23,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.skipIf(!HAS_SHARED)(`golden ViT-Tiny/16 import (${HAS_SHARED ? 'cpu backend' : SKIP_SHARED_REASON})`, () => {
+describe.skipIf(!HAS_SHARED)(`golden ViT-Tiny/16 import (${HAS_SHARED ? 'auto backend' : SKIP_SHARED_REASON})`, () => {
   let imported: ImportedWeights;
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await initBackend('auto'); // wasm here, as the app and CLI run it
     imported = await importWeightsFile(resolve(GOLDEN_DIR, 'vit_tiny16.safetensors'));
   });
 
