@@ -108,7 +108,8 @@ export async function evaluateKnn(model: EvalModel, train: LabelledImage[], val:
       train: train.length,
       val: val.length,
       classes,
-      perClass: r.perClass.map((p) => ({ name: classes[p.label]!, count: p.count, top1: p.top1 })),
+      // Classes with val images (a class present only in train has nothing to score).
+      perClass: r.perClass.filter((p) => p.count > 0).map((p) => ({ name: classes[p.label]!, count: p.count, top1: p.top1 })),
       predictions: val.map((x, i) => ({ path: x.path, label: x.label, predicted: classes[r.predictions[i]!]! })),
       preprocess: opts.preprocess,
       seconds: (performance.now() - t0) / 1000,
