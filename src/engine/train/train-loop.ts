@@ -77,6 +77,23 @@ export interface TrainOutcome {
 
 const LOG_STATUS_MS = 250;
 
+/** Name of the first state tensor holding NaN or Infinity (null when all are finite). */
+function firstNonFinite(s: DinoState): string | null {
+  const parts: [string, Record<string, { data: Float32Array }>][] = [
+    ['student', s.student],
+    ['teacher', s.teacher],
+    ['optimizer', s.optimizer],
+    ['center', { center: s.center }],
+  ];
+  for (const [part, tensors] of parts) {
+    for (const [name, t] of Object.entries(tensors)) {
+      const d = t.data;
+      for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return `${part} tensor ${name}`;
+    }
+  }
+  return null;
+}
+
 function nextPosition(step: number, spe: number): LoaderPosition {
   return { epoch: Math.floor(step / spe), index: step % spe };
 }
@@ -207,8 +224,17 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
       dataset: { root: resolve(opts.dataset), fingerprint },
       createdAt: new Date().toISOString(),
     };
+    const state = system.getState();
+    const bad = firstNonFinite(state);
+    if (bad) {
+      throw new StudioFailure(
+        'internal',
+        `the model's ${bad} holds NaN or Infinity after step ${rec.step}; training stopped without saving it. ` +
+          `The last good checkpoint is ${lastSaved ?? 'none'} in ${store.dir}. Lower lr, keep clipGrad on (e.g. 3), or raise warmupEpochs, then start again or resume.`,
+      );
+    }
     try {
-      lastSaved = await store.save(meta, system.getState());
+      lastSaved = await store.save(meta, state);
       lastSavedStep = rec.step;
       await writeRunRecord(runDir, { ...rec, updatedAt: new Date().toISOString() });
       return true;

@@ -1,0 +1,73 @@
+// Loop limits and failures: --max-steps 0 writes the step-0 checkpoint, a NaN loss stops with the last good checkpoint, the time limit.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImageEntry, TrainStatus } from '../../../src/shared/ipc-contract';
+import { CheckpointStore } from '../../../src/engine/train/checkpoint-store';
+import { readMetrics } from '../../../src/engine/train/metrics-log';
+import { readRunRecord } from '../../../src/engine/train/run-store';
+import { realTrainDeps } from '../../../src/engine/train/train-deps';
+import { runTraining, type TrainRunOptions } from '../../../src/engine/train/train-loop';
+import { tinyConfig, useBackend, writeTinyDataset } from './tiny-run';
+
+const root = mkdtempSync(join(tmpdir(), 'mc-limits-'));
+const data = join(root, 'data');
+let images: ImageEntry[] = [];
+beforeAll(async () => {
+  await useBackend('wasm');
+  images = await writeTinyDataset(data, 12);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const opts = (name: string, over: Partial<TrainRunOptions<ImageEntry>> = {}): TrainRunOptions<ImageEntry> => ({
+  runDir: join(root, name),
+  dataset: data,
+  images,
+  pathOf: (e) => e.path,
+  config: tinyConfig({ backend: 'wasm' }),
+  ...over,
+});
+
+describe('training loop limits', () => {
+  it('--max-steps 0 writes only the initial checkpoint (the network at initialisation)', async () => {
+    const out = await runTraining(opts('zero', { maxSteps: 0 }), realTrainDeps());
+    expect(out.status.state).toBe('stopped');
+    expect(out.status.step).toBe(0);
+    expect(readdirSync(join(root, 'zero', 'checkpoints'))).toEqual(['step-00000000']);
+    expect(await readMetrics(join(root, 'zero', 'metrics.jsonl'))).toEqual([]);
+    const { checkpoint } = await new CheckpointStore(join(root, 'zero')).loadLatest();
+    expect(checkpoint!.state.optimizerStep).toBe(0);
+    expect(checkpoint!.meta.loaderPosition).toEqual({ epoch: 0, index: 0 });
+  });
+
+  it('a non-finite loss stops the run, says why and keeps the last good checkpoint', async () => {
+    // lr 1e36 without warmup: the first update blows the weights up, the next loss is not finite
+    const config = tinyConfig({ backend: 'wasm', lr: 1e36, warmupEpochs: 0, clipGrad: 0, checkpointEvery: 1, freezeLastLayer: 0 });
+    const statuses: TrainStatus[] = [];
+    const err = await runTraining(opts('nan', { config, maxSteps: 6, events: { status: (s) => statuses.push(s) } }), realTrainDeps()).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/loss (is|became) (NaN|Infinity|-Infinity)/);
+    expect((err as Error).message).toMatch(/last good checkpoint/);
+    const rec = await readRunRecord(join(root, 'nan'));
+    expect(rec!.state).toBe('failed');
+    expect(statuses.at(-1)!.state).toBe('failed');
+    const rows = await readMetrics(join(root, 'nan', 'metrics.jsonl'));
+    const { checkpoint, problems } = await new CheckpointStore(join(root, 'nan')).loadLatest();
+    expect(problems).toEqual([]);
+    // the kept checkpoint is at most the last step with a finite loss, and every tensor in it is finite
+    expect(checkpoint!.meta.step).toBeLessThanOrEqual(rows.length);
+    expect((err as Error).message).toContain(checkpoint!.name);
+    const st = checkpoint!.state;
+    for (const t of [...Object.values(st.student), ...Object.values(st.teacher), ...Object.values(st.optimizer), st.center]) {
+      expect(t.data.every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it('--max-minutes stops with a checkpoint', async () => {
+    const short = await runTraining(opts('minutes', { maxMinutes: 0.0005 }), realTrainDeps());
+    expect(short.status.state).toBe('stopped');
+    expect(short.status.step).toBeLessThan(short.status.totalSteps);
+    expect(short.lastCheckpoint).toBe(`step-${String(short.status.step).padStart(8, '0')}`);
+  });
+});
