@@ -36,12 +36,32 @@ export function createNodeEngineClient(opts: NodeEngineOptions = {}): ForkedEngi
       process.stderr.write(d);
       tail = (tail + d.toString()).slice(-4000);
     });
+    // 'exit' normally ends the link; a process that never spawned only emits 'error', so that ends it too.
+    const exitCallbacks: ((code: number | null) => void)[] = [];
+    let ended = false;
+    const end = (code: number | null) => {
+      if (ended) return;
+      ended = true;
+      for (const cb of exitCallbacks) cb(code);
+    };
+    child.once('exit', (code) => end(code));
+    child.on('error', (err) => {
+      tail = (tail + `\nengine process error: ${err.message}`).slice(-4000);
+      if (child.pid === undefined) end(null);
+    });
     return {
       send: (m) => {
-        child.send(m);
+        if (!child.connected) throw new Error('the engine process is not running');
+        // a failed send surfaces through the exit handler (pending calls fail there), never as an unhandled 'error' event
+        child.send(m, (err) => {
+          if (err) tail = (tail + `\nsend failed: ${err.message}`).slice(-4000);
+        });
       },
       onMessage: (cb) => child.on('message', (m) => cb(m as EngineToHost)),
-      onExit: (cb) => child.once('exit', (code) => cb(code)),
+      onExit: (cb) => {
+        if (ended) cb(child.exitCode);
+        else exitCallbacks.push(cb);
+      },
       lastError: () => lastErrorLine(tail),
       kill: () => {
         child.kill();

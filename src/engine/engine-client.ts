@@ -114,7 +114,12 @@ export class ForkedEngineClient implements EngineClient {
       }
       const id = this.nextId++;
       this.pending.set(id, { kind: 'image', link, path, resolve });
-      link.send({ type: 'image', id, path, width });
+      try {
+        link.send({ type: 'image', id, path, width });
+      } catch (e) {
+        this.pending.delete(id);
+        resolve({ ok: false, status: 404, message: `image ${path} could not be requested from the engine (${(e as Error).message})` });
+      }
     });
   }
 
