@@ -6,20 +6,20 @@ import { exportCommand } from './export';
 import { knnCommand } from './knn';
 import { benchPreviewCommand } from './bench-preview';
 import { benchLoaderCommand } from './bench-loader';
+import { benchTrainCommand } from './bench-train';
 import { previewCommand } from './preview';
 import { sampleCommand } from './sample';
 import { scanCommand } from './scan';
 import { serveCommand } from './serve';
-import { trainCommand } from './train';
 
 export const COMMANDS: CliCommand[] = [
   serveCommand,
-  trainCommand,
   sampleCommand,
   benchPreviewCommand,
   scanCommand,
   previewCommand,
   benchLoaderCommand,
+  benchTrainCommand,
   knnCommand,
   attentionCommand,
   embedCommand,

@@ -1,0 +1,187 @@
+// `multicrop bench-train`: images/s of full DINO training steps on synthetic crops, and of the PyTorch anchor in the same run.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RECIPE_DEFAULTS, type StudioConfig } from '../../shared/config-schema';
+import type { Batch } from '../../engine/loader/batch-types';
+import { initBackend } from '../../engine/tf/backend';
+import * as tf from '../../engine/tf/tfjs';
+import { createDinoSystem, modelConfigs } from '../../engine/train/dino-system';
+import { scheduleAt } from '../../engine/train/schedules';
+import { SeededRng } from '../../engine/util/seeded-rng';
+import { getAttentionMode, setAttentionMode, type AttentionMode } from '../../engine/model/attention';
+import { output, type CliCommand } from '../cli-command';
+
+const PYTHON = '/usr/bin/python3';
+
+/** The anchor's own configuration (torch_dino_step.py defaults): ViT-Tiny/16, 224/96 x8, batch 16, out_dim 4096. */
+export const ANCHOR_CONFIG: Partial<StudioConfig> = {
+  arch: 'vit_tiny',
+  patchSize: 16,
+  depth: 12,
+  globalSize: 224,
+  localSize: 96,
+  localCrops: 8,
+  batchSize: 16,
+  outDim: 4096,
+  headHiddenDim: 2048,
+  headBottleneckDim: 256,
+  accumulate: 1,
+};
+
+function anchorScript(): string | null {
+  const candidates = [resolve(process.cwd(), '../shared/anchors/torch_dino_step.py')];
+  const here = fileURLToPath(import.meta.url);
+  for (let dir = resolve(here, '..'), k = 0; k < 6; k++, dir = resolve(dir, '..')) candidates.push(resolve(dir, '../shared/anchors/torch_dino_step.py'));
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+/** Synthetic view-major batch (standard-normal pixels, as the anchor's torch.randn crops). */
+function syntheticBatch(c: StudioConfig, seed: number): Batch {
+  const rng = new SeededRng(seed, 0xbe4c);
+  const group = (size: number, views: number) => {
+    const data = new Float32Array(views * c.batchSize * 3 * size * size);
+    for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+    return { size, views, data };
+  };
+  const groups = [group(c.globalSize, 2)];
+  if (c.localCrops > 0) groups.push(group(c.localSize, c.localCrops));
+  return { epoch: 0, index: 0, imageIndices: Array.from({ length: c.batchSize }, (_, i) => i), batchSize: c.batchSize, groups, waitMs: 0 };
+}
+
+interface AnchorResult {
+  imagesPerSec: number | null;
+  note: string;
+}
+
+function runAnchor(c: StudioConfig, steps: number): AnchorResult {
+  const script = anchorScript();
+  if (!script) return { imagesPerSec: null, note: '../shared/anchors/torch_dino_step.py not found' };
+  if (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
+    return { imagesPerSec: null, note: `${PYTHON} with torch not available (apt-get install -y python3-torch)` };
+  }
+  const { vit } = modelConfigs(c);
+  if (c.headHiddenDim !== 2048 || c.headBottleneckDim !== 256) {
+    return { imagesPerSec: null, note: 'the anchor has a fixed 2048/256 head; use --head-hidden-dim 2048 --head-bottleneck-dim 256 to compare' };
+  }
+  const argv = [script, '--json', '--embed', String(vit.embedDim), '--depth', String(vit.depth), '--heads', String(vit.heads)];
+  argv.push('--patch', String(c.patchSize), '--global-size', String(c.globalSize), '--local-size', String(c.localSize));
+  argv.push('--locals', String(c.localCrops), '--batch', String(c.batchSize * c.accumulate), '--out-dim', String(c.outDim));
+  argv.push('--steps', String(steps), '--threads', '2');
+  const r = spawnSync(PYTHON, argv, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  try {
+    const j = JSON.parse(line) as { images_per_sec: number; framework: string };
+    return { imagesPerSec: j.images_per_sec, note: `${j.framework}, 2 threads, ${steps} steps after 1 warm-up step` };
+  } catch {
+    return { imagesPerSec: null, note: `the anchor failed: ${(r.stderr || r.stdout || '').trim().slice(-300)}` };
+  }
+}
+
+export const benchTrainCommand: CliCommand = {
+  name: 'bench-train',
+  summary: 'Time full DINO training steps (teacher + student multi-crop forward, loss, backward, AdamW, EMA) on synthetic crops, against PyTorch.',
+  spec: {
+    config: true,
+    options: [
+      { name: 'steps', type: 'number', value: 'N', help: 'Timed steps after one warm-up step.', default: 3 },
+      { name: 'patch', type: 'number', value: 'P', help: 'Alias of --patch-size.' },
+      { name: 'locals', type: 'number', value: 'N', help: 'Alias of --local-crops.' },
+      { name: 'batch', type: 'number', value: 'B', help: 'Alias of --batch-size.' },
+      { name: 'attention', type: 'string', value: 'MODE', help: 'Attention layout: pairs (2-D matMuls, default on wasm) or batched.' },
+      { name: 'profile', type: 'boolean', help: 'Also profile one step and list the kernels where the time goes.', default: false },
+      { name: 'anchor', type: 'boolean', help: 'Run the PyTorch anchor (torch_dino_step.py) in the same command (--no-anchor to skip).', default: true },
+    ],
+  },
+  async run(args) {
+    const presetGiven = process.argv.some((a) => a === '--preset' || a.startsWith('--preset='));
+    const base: StudioConfig = presetGiven ? args.config : { ...RECIPE_DEFAULTS, ...ANCHOR_CONFIG };
+    const explicit: Partial<StudioConfig> = {};
+    for (const k of args.explicit) (explicit as Record<string, unknown>)[k] = args.config[k];
+    const c: StudioConfig = { ...base, ...explicit };
+    if (typeof args.options.patch === 'number') c.patchSize = args.options.patch as 8 | 16;
+    if (typeof args.options.locals === 'number') c.localCrops = args.options.locals;
+    if (typeof args.options.batch === 'number') c.batchSize = args.options.batch;
+    const steps = Math.max(1, Math.floor(Number(args.options.steps ?? 3)));
+    const backend = await initBackend(c.backend);
+    const mode = (args.options.attention as AttentionMode | undefined) ?? (backend.name === 'wasm' ? 'pairs' : 'batched');
+    if (mode !== 'pairs' && mode !== 'batched') {
+      process.stderr.write(`multicrop bench-train: --attention must be pairs or batched, got "${mode}"\n`);
+      return 2;
+    }
+    setAttentionMode(mode);
+    const sys = createDinoSystem(c, { seed: c.seed });
+    const micro = Array.from({ length: c.accumulate }, (_, i) => syntheticBatch(c, i));
+    const sched = scheduleAt(c, 1000, 10);
+    if (!args.json) process.stderr.write(`bench-train: ${backend.name} (${backend.reason}); warm-up step...\n`);
+    await sys.step(micro, sched);
+    const tensorsBefore = tf.memory().numTensors;
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      await sys.step(micro, sched);
+      if (!args.json) process.stderr.write(`bench-train: step ${i + 1}/${steps} ${((performance.now() - t0) / (i + 1)).toFixed(0)} ms/step\n`);
+    }
+    const dt = (performance.now() - t0) / 1000;
+    const tensorsAfter = tf.memory().numTensors;
+    const images = c.batchSize * c.accumulate;
+    const imagesPerSec = (steps * images) / dt;
+    let profile: { kernel: string; ms: number; calls: number; share: number }[] | undefined;
+    if (args.options.profile) {
+      const prof = await tf.profile(async () => {
+        await sys.step(micro, sched);
+      });
+      const agg = new Map<string, { ms: number; calls: number }>();
+      for (const k of prof.kernels) {
+        const a = agg.get(k.name) ?? { ms: 0, calls: 0 };
+        a.ms += Number(k.kernelTimeMs) || 0;
+        a.calls++;
+        agg.set(k.name, a);
+      }
+      const total = [...agg.values()].reduce((s, a) => s + a.ms, 0);
+      profile = [...agg.entries()]
+        .map(([kernel, a]) => ({ kernel, ms: Math.round(a.ms), calls: a.calls, share: Math.round((1000 * a.ms) / total) / 1000 }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 15);
+    }
+    sys.dispose();
+    const anchor = args.options.anchor === false ? { imagesPerSec: null, note: 'skipped (--no-anchor)' } : runAnchor(c, steps);
+    const result = {
+      imagesPerSec: Math.round(imagesPerSec * 1000) / 1000,
+      msPerStep: Math.round((dt * 1000) / steps),
+      backend: backend.name,
+      backendReason: backend.reason,
+      attention: getAttentionMode(),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      tensorsBefore,
+      tensorsAfter,
+      anchorImagesPerSec: anchor.imagesPerSec === null ? null : Math.round(anchor.imagesPerSec * 1000) / 1000,
+      ratio: anchor.imagesPerSec ? Math.round((imagesPerSec / anchor.imagesPerSec) * 1000) / 1000 : null,
+      anchorNote: anchor.note,
+      steps,
+      config: {
+        arch: c.arch,
+        depth: c.depth,
+        patchSize: c.patchSize,
+        globalSize: c.globalSize,
+        localSize: c.localSize,
+        localCrops: c.localCrops,
+        batchSize: c.batchSize,
+        accumulate: c.accumulate,
+        outDim: c.outDim,
+        headHiddenDim: c.headHiddenDim,
+        headBottleneckDim: c.headBottleneckDim,
+      },
+      ...(profile ? { profile } : {}),
+    };
+    output(args, result, () =>
+      [
+        `DINO training step, ${c.arch}/${c.patchSize} depth ${c.depth}, ${c.globalSize}px x2 + ${c.localSize}px x${c.localCrops}, batch ${images}, out_dim ${c.outDim}`,
+        `  ${backend.name} (${backend.reason}), attention ${getAttentionMode()}: ${result.imagesPerSec} images/s (${result.msPerStep} ms/step), peak RSS ${result.peakRssMb} MB, tensors ${tensorsBefore} -> ${tensorsAfter}`,
+        `  PyTorch anchor: ${result.anchorImagesPerSec ?? 'n/a'} images/s (${anchor.note})${result.ratio !== null ? `; ratio ${result.ratio}x` : ''}`,
+        ...(profile ? ['  kernels (one step):', ...profile.map((p) => `    ${p.kernel.padEnd(16)} ${String(p.ms).padStart(7)} ms  ${String(p.calls).padStart(6)} calls  ${(p.share * 100).toFixed(1)}%`)] : []),
+      ].join('\n'),
+    );
+    return 0;
+  },
+};
