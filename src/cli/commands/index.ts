@@ -11,9 +11,11 @@ import { previewCommand } from './preview';
 import { sampleCommand } from './sample';
 import { scanCommand } from './scan';
 import { serveCommand } from './serve';
+import { trainCommand } from './train';
 
 export const COMMANDS: CliCommand[] = [
   serveCommand,
+  trainCommand,
   sampleCommand,
   benchPreviewCommand,
   scanCommand,
