@@ -58,25 +58,27 @@ export function adjustSaturation(img: Float32Array, n: number, factor: number): 
 
 /** adjust_hue: RGB -> HSV (torchvision _rgb2hsv), h = (h + factor) mod 1, HSV -> RGB (_hsv2rgb). factor in [-0.5, 0.5]. */
 export function adjustHue(img: Float32Array, n: number, factor: number): void {
+  const g0 = n;
+  const b0 = 2 * n;
   for (let i = 0; i < n; i++) {
     const r = img[i]!;
-    const g = img[n + i]!;
-    const b = img[2 * n + i]!;
+    const g = img[g0 + i]!;
+    const b = img[b0 + i]!;
     const maxc = r > g ? (r > b ? r : b) : g > b ? g : b;
     const minc = r < g ? (r < b ? r : b) : g < b ? g : b;
     const cr = maxc - minc;
-    if (cr === 0) continue; // grey pixel: s = 0, hue shift changes nothing (p = q = t = v)
+    if (cr === 0) continue; // grey pixel: s = 0, so p = q = t = v and the hue shift changes nothing
     const s = cr / maxc;
-    const rc = (maxc - r) / cr;
-    const gc = (maxc - g) / cr;
-    const bc = (maxc - b) / cr;
     let h: number;
-    if (maxc === r) h = bc - gc;
-    else if (maxc === g) h = 2 + rc - bc;
-    else h = 4 + gc - rc;
-    h = Math.fround(Math.fround(h / 6) + 1) % 1; // fmod(h/6 + 1, 1) as float32, like torch
-    h = (h + factor) % 1;
-    if (h < 0) h += 1;
+    if (maxc === r) h = (g - b) / cr; // bc - gc
+    else if (maxc === g) h = 2 + (b - r) / cr; // 2 + rc - bc
+    else h = 4 + (r - g) / cr; // 4 + gc - rc
+    // torch: fmod(h / 6 + 1, 1) in float32, then (h + factor) % 1 (Python modulo, non-negative)
+    h = Math.fround(Math.fround(h / 6) + 1);
+    if (h >= 1) h -= 1;
+    h += factor;
+    if (h >= 1) h -= 1;
+    else if (h < 0) h += 1;
     h = Math.fround(h);
     const h6 = Math.fround(h * 6);
     const k = Math.floor(h6);
@@ -86,17 +88,18 @@ export function adjustHue(img: Float32Array, n: number, factor: number): void {
     const q = clamp01(v * (1 - s * f));
     const t = clamp01(v * (1 - s * (1 - f)));
     let ro: number, go: number, bo: number;
-    switch (k % 6) {
+    switch (k) {
       case 0: ro = v; go = t; bo = p; break;
       case 1: ro = q; go = v; bo = p; break;
       case 2: ro = p; go = v; bo = t; break;
       case 3: ro = p; go = q; bo = v; break;
       case 4: ro = t; go = p; bo = v; break;
-      default: ro = v; go = p; bo = q; break;
+      case 5: ro = v; go = p; bo = q; break;
+      default: ro = v; go = t; bo = p; break; // k = 6 only if h rounds to 1: i % 6 = 0
     }
     img[i] = ro;
-    img[n + i] = go;
-    img[2 * n + i] = bo;
+    img[g0 + i] = go;
+    img[b0 + i] = bo;
   }
 }
 

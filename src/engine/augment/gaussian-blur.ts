@@ -18,49 +18,36 @@ export function boxRadiusForSigma(sigma: number, passes = PASSES): number {
   return l + a;
 }
 
-/** One horizontal extended-box pass over each of `rows` rows of `width` values starting at `base`; `pad` is scratch. */
-function boxRows(data: Float32Array, base: number, width: number, rows: number, l: number, ww: number, fw: number, pad: Float64Array): void {
+/** All passes of the extended box over one row of `len` values at data[start..], in place; `pad` is scratch. */
+function blurRow(data: Float32Array, start: number, len: number, l: number, ww: number, fw: number, pad: Float32Array): void {
   const e = l + 1; // padding each side
-  for (let y = 0; y < rows; y++) {
-    const start = base + y * width;
+  for (let pass = 0; pass < PASSES; pass++) {
     const first = data[start]!;
-    const last = data[start + width - 1]!;
+    const last = data[start + len - 1]!;
     for (let k = 0; k < e; k++) pad[k] = first;
-    for (let k = 0; k < width; k++) pad[e + k] = data[start + k]!;
-    for (let k = 0; k < e; k++) pad[e + width + k] = last;
+    for (let k = 0; k < len; k++) pad[e + k] = data[start + k]!;
+    for (let k = 0; k < e; k++) pad[e + len + k] = last;
     let acc = 0; // window sum of pad[p-l .. p+l] for p = e (x = 0)
     for (let k = 1; k <= 2 * l + 1; k++) acc += pad[k]!;
-    for (let x = 0; x < width; x++) {
-      const p = x + e;
-      data[start + x] = acc * ww + (pad[p - l - 1]! + pad[p + l + 1]!) * fw;
-      acc += pad[p + l + 1]! - pad[p - l]!;
+    for (let x = 0, p = e; x < len; x++, p++) {
+      const ahead = pad[p + l + 1]!;
+      data[start + x] = acc * ww + (pad[p - l - 1]! + ahead) * fw;
+      acc += ahead - pad[p - l]!;
     }
   }
 }
 
-/** One vertical extended-box pass over a width x height plane at `base`, row-wise (cache-friendly); `src` and `acc` are scratch. */
-function boxColumns(data: Float32Array, base: number, width: number, height: number, l: number, ww: number, fw: number, src: Float32Array, acc: Float64Array): void {
-  const n = width * height;
-  src.set(data.subarray(base, base + n));
-  const last = height - 1;
-  const row = (y: number) => (y < 0 ? 0 : y > last ? last : y) * width;
-  // acc = sum of rows -l-1+1 .. l-1+1 around y = 0, i.e. rows clamp(-l) .. clamp(l)
-  acc.fill(0, 0, width);
-  for (let k = -l; k <= l; k++) {
-    const r = row(k);
-    for (let x = 0; x < width; x++) acc[x] += src[r + x]!;
-  }
+function transpose(src: Float32Array, srcBase: number, width: number, height: number, dst: Float32Array, dstBase: number): void {
   for (let y = 0; y < height; y++) {
-    const far0 = row(y - l - 1);
-    const far1 = row(y + l + 1);
-    const o = base + y * width;
-    for (let x = 0; x < width; x++) data[o + x] = acc[x]! * ww + (src[far0 + x]! + src[far1 + x]!) * fw;
-    const sub = row(y - l);
-    for (let x = 0; x < width; x++) acc[x] += src[far1 + x]! - src[sub + x]!;
+    const row = srcBase + y * width;
+    for (let x = 0; x < width; x++) dst[dstBase + x * height + y] = src[row + x]!;
   }
 }
 
-/** Blur a planar image of `channels` planes of width x height in place. */
+/**
+ * Blur a planar image of `channels` planes of width x height in place. Like Pillow, rows are blurred (3 passes while
+ * the row is in cache), the plane is transposed, its rows (the columns) blurred, and transposed back.
+ */
 export function gaussianBlur(img: Float32Array, width: number, height: number, sigma: number, channels = 3): void {
   if (!(sigma > 0)) return;
   const r = boxRadiusForSigma(sigma);
@@ -68,12 +55,13 @@ export function gaussianBlur(img: Float32Array, width: number, height: number, s
   const ww = 1 / (2 * r + 1);
   const fw = (1 - (2 * l + 1) * ww) / 2;
   const n = width * height;
-  const pad = new Float64Array(width + 2 * (l + 1));
-  const src = new Float32Array(n);
-  const acc = new Float64Array(width);
+  const pad = new Float32Array(Math.max(width, height) + 2 * (l + 1));
+  const t = new Float32Array(n);
   for (let c = 0; c < channels; c++) {
     const base = c * n;
-    for (let pass = 0; pass < PASSES; pass++) boxRows(img, base, width, height, l, ww, fw, pad);
-    for (let pass = 0; pass < PASSES; pass++) boxColumns(img, base, width, height, l, ww, fw, src, acc);
+    for (let y = 0; y < height; y++) blurRow(img, base + y * width, width, l, ww, fw, pad);
+    transpose(img, base, width, height, t, 0);
+    for (let x = 0; x < width; x++) blurRow(t, x * height, height, l, ww, fw, pad);
+    transpose(t, 0, height, width, img, base);
   }
 }

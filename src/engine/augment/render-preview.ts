@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { AugmentConfig } from '../../shared/config-schema';
 import type { PreviewResult, PreviewView } from '../../shared/ipc-contract';
 import { StudioFailure } from '../handlers/handler-types';
-import { cropResize, decodeImage, openSharp, type DecodedImage } from '../loader/decode-image';
+import { cropView, decodeImage, openSharp, type DecodedImage } from '../loader/decode-image';
 import { finishView } from './apply-view-ops';
 import { drawImageViews } from './view-plan';
 
@@ -70,10 +70,10 @@ export async function renderPreview(imagePath: string, config: AugmentConfig, se
   const maxSize = Math.max(config.globalSize, config.localSize);
   const views: PreviewView[] = await Promise.all(
     draws.map(async (d) => {
-      const rgb = await cropResize(img, d.box, d.spec.size);
       const work = new Float32Array(3 * maxSize * maxSize);
       const planar = new Float32Array(3 * d.spec.size * d.spec.size);
-      finishView(rgb, d.spec.size, d.ops, config, work, planar, 0);
+      cropView(img, d.box, d.spec.size, d.ops.flip, work, { tmp: new Float32Array(0) });
+      finishView(work, d.spec.size, d.ops, config, planar, 0);
       const png = await sharp(denormalise(planar, d.spec.size, config), { raw: { width: d.spec.size, height: d.spec.size, channels: 3 } })
         .png({ compressionLevel: 1 })
         .toBuffer();

@@ -1,6 +1,7 @@
-// Decodes a source image once to oriented 8-bit RGB with sharp, shrinking on load (JPEG/WebP) when every crop allows it.
+// Decodes a source image once to oriented 8-bit RGB with sharp (shrinking on load when every crop allows it) and cuts views from it.
 import sharp, { type Sharp } from 'sharp';
 import type { CropBox } from '../../shared/ipc-contract';
+import { cropResampleToPlanar } from './crop-resample';
 
 export interface DecodedImage {
   data: Buffer; // interleaved RGB, width * height * 3 bytes
@@ -50,15 +51,8 @@ export async function decodeImage(path: string, opts: DecodeOptions): Promise<De
   return { data, width: info.width, height: info.height, scaleX: info.width / opts.width, scaleY: info.height / opts.height };
 }
 
-/** The crop of `box` (source pixels) resized bicubically to size x size RGB bytes. */
-export async function cropResize(img: DecodedImage, box: CropBox, size: number): Promise<Buffer> {
-  const left = Math.min(img.width - 1, Math.round(box.x * img.scaleX));
-  const top = Math.min(img.height - 1, Math.round(box.y * img.scaleY));
-  const w = Math.max(1, Math.min(img.width - left, Math.round(box.w * img.scaleX)));
-  const h = Math.max(1, Math.min(img.height - top, Math.round(box.h * img.scaleY)));
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .extract({ left, top, width: w, height: h })
-    .resize(size, size, { fit: 'fill', kernel: 'cubic' })
-    .raw()
-    .toBuffer();
+/** A view's crop, resized bicubically (Pillow semantics) and flipped if asked, as planar floats in [0,1] in `work`. */
+export function cropView(img: DecodedImage, box: CropBox, size: number, flip: boolean, work: Float32Array, scratch: { tmp: Float32Array }): void {
+  const scaled = { x: box.x * img.scaleX, y: box.y * img.scaleY, w: box.w * img.scaleX, h: box.h * img.scaleY };
+  cropResampleToPlanar(img.data, img.width, img.height, scaled, size, flip, work, scratch);
 }

@@ -1,9 +1,9 @@
-// Builds one view-major batch (decode once per image, sharp crops, colour ops on the small crops); used by workers and in-process.
+// Builds one view-major batch (decode once per image with sharp, crops resampled and coloured in typed arrays); workers and in-process.
 import type { AugmentConfig } from '../../shared/config-schema';
 import type { ResolutionGroup } from './batch-types';
 import { drawImageViews, type ViewDraw } from '../augment/view-plan';
 import { finishView } from '../augment/apply-view-ops';
-import { cropResize, decodeImage } from './decode-image';
+import { cropView, decodeImage } from './decode-image';
 
 /** What a batch needs to know about one image. */
 export interface BatchItem {
@@ -48,12 +48,14 @@ function slot(groups: ResolutionGroup[], b: number, v: number, i: number): { dat
   return { data: g.data, offset: (vv * b + i) * 3 * g.size * g.size };
 }
 
-/** Decode one image and write all its views into the batch. Returns the drawn views. */
+/** Decode one image (once) and hand each view's resized, flipped crop (planar floats in `work`) to `write`. */
 export async function renderImageViews(
   item: BatchItem,
   epoch: number,
   s: ProduceSettings,
-  write: (draw: ViewDraw, rgb: Uint8Array) => void,
+  work: Float32Array,
+  scratch: { tmp: Float32Array },
+  write: (draw: ViewDraw, work: Float32Array) => void,
 ): Promise<ViewDraw[]> {
   const draws = drawImageViews(s.config, s.seed, epoch, item.index, item.width, item.height);
   const img = await decodeImage(item.path, {
@@ -63,8 +65,10 @@ export async function renderImageViews(
     maxPixels: s.maxPixels,
     crops: draws.map((d) => ({ box: d.box, size: d.spec.size })),
   });
-  const crops = await Promise.all(draws.map((d) => cropResize(img, d.box, d.spec.size)));
-  for (let v = 0; v < draws.length; v++) write(draws[v]!, crops[v]!);
+  for (const d of draws) {
+    cropView(img, d.box, d.spec.size, d.ops.flip, work, scratch);
+    write(d, work);
+  }
   return draws;
 }
 
@@ -74,6 +78,7 @@ export async function produceBatch(job: BatchJob, s: ProduceSettings): Promise<P
   const b = job.items.length;
   const groups = allocateGroups(c, b);
   const work = new Float32Array(3 * Math.max(c.globalSize, c.localSize) ** 2);
+  const scratch = { tmp: new Float32Array(0) };
   const failures: ProducedBatch['failures'] = [];
   const inFlight = Math.max(1, s.inFlight ?? 3);
   let next = 0;
@@ -82,9 +87,9 @@ export async function produceBatch(job: BatchJob, s: ProduceSettings): Promise<P
       const i = next++;
       const item = job.items[i]!;
       try {
-        await renderImageViews(item, job.epoch, s, (draw, rgb) => {
+        await renderImageViews(item, job.epoch, s, work, scratch, (draw, planar) => {
           const { data, offset } = slot(groups, b, draw.spec.index, i);
-          finishView(rgb, draw.spec.size, draw.ops, c, work, data, offset);
+          finishView(planar, draw.spec.size, draw.ops, c, data, offset);
         });
       } catch (e) {
         failures.push({ path: item.path, message: e instanceof Error ? e.message : String(e) });
