@@ -33,6 +33,8 @@ export const useAugmentStore = defineStore('augment', () => {
   const batchBusy = ref(false);
   const latencies = ref<number[]>([]);
   const redraws = ref(0);
+  /** Of the last redraw: ms waiting for the engine's answer (request sent to answer parsed). */
+  const lastRoundTrip = ref<number | null>(null);
 
   let generation = 0; // bumped on every change; an answer for an older generation is stale
   let changedAt = 0;
@@ -43,10 +45,15 @@ export const useAugmentStore = defineStore('augment', () => {
   const latencyP95 = computed(() => percentile(latencies.value, 0.95));
   const lastLatency = computed(() => latencies.value[latencies.value.length - 1] ?? null);
 
+  /** A person changed something (the latency clock starts here, before any debounce). */
+  function touch(): void {
+    if (!changedAt) changedAt = performance.now();
+  }
+
   /** Something the preview depends on changed: redraw with the latest state (coalescing changes made while a request runs). */
   function changed(): void {
     generation++;
-    if (!changedAt) changedAt = performance.now();
+    touch();
     void pump();
   }
 
@@ -61,7 +68,9 @@ export const useAugmentStore = defineStore('augment', () => {
     busy.value = true;
     const gen = generation;
     try {
+      const sentAt = performance.now();
       const r = await callRaw('augmentPreview', { image, config: configStore.augment(), seed: seed.value });
+      const roundTrip = performance.now() - sentAt;
       if (gen !== generation) return; // stale: a newer change is waiting (handled in finally)
       if (!r.ok) {
         previewError.value = r.error.message;
@@ -76,6 +85,7 @@ export const useAugmentStore = defineStore('augment', () => {
         const ms = performance.now() - changedAt;
         latencies.value = [...latencies.value.slice(-(LATENCY_WINDOW - 1)), ms];
       }
+      lastRoundTrip.value = roundTrip;
       redraws.value++;
       changedAt = 0;
     } finally {
@@ -141,9 +151,11 @@ export const useAugmentStore = defineStore('augment', () => {
     batchBusy,
     latencies,
     redraws,
+    lastRoundTrip,
     latencyP50,
     latencyP95,
     lastLatency,
+    touch,
     changed,
     refreshStats,
     refreshBatch,
