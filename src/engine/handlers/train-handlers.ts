@@ -1,6 +1,6 @@
 // Engine handlers for training: train:start/pause/resume/stop/status, runs:list/get, schedules:preview, config:validate, backend:info.
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { SchedulePreview } from '../../shared/ipc-contract';
 import { scanDataset } from '../dataset/scan-dataset';
 import { getRun, listRuns } from '../train/run-store';
@@ -29,6 +29,10 @@ export function trainControllerFor(ctx: HandlerContext): TrainController {
 }
 
 async function assertFolder(path: string): Promise<string> {
+  if (!isAbsolute(path)) {
+    // A relative path would be resolved against the engine's working folder and train on (and open) a folder nobody chose.
+    throw new StudioFailure('bad_input', `dataset folder "${path.slice(0, 200)}" is not an absolute path; give the full path, e.g. /home/you/images`);
+  }
   const root = resolve(path);
   let st;
   try {
