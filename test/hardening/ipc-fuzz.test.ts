@@ -1,6 +1,7 @@
 // IPC fuzzing through the real engine dispatcher: thousands of seeded malformed/hostile requests per run, each answered by an error envelope, no file touched, no prototype polluted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher, type EngineDispatcher } from '../../src/engine/engine-dispatcher';
+import { RECIPE_DEFAULTS } from '../../src/shared/config-schema';
 import { CHANNELS } from '../../src/shared/ipc-contract';
 import { checkAnswer, newTally } from './support/check-envelope';
 import { fuzzAll, TINY_AUGMENT } from './support/fuzz-requests';
@@ -55,6 +56,10 @@ describe('the engine dispatcher under fuzzing', () => {
       for (const path of ['outside', './outside', 'dataset/../outside', '.']) {
         const r = await dispatcher.dispatch('dataset:scan', { path });
         expect(r.ok, `dataset:scan ${path}: ${JSON.stringify(r).slice(0, 200)}`).toBe(false);
+      }
+      for (const path of ['outside', 'dataset']) {
+        const r = await dispatcher.dispatch('train:start', { dataset: path, config: RECIPE_DEFAULTS });
+        expect(r, `train:start ${path}`).toMatchObject({ ok: false, error: { code: 'bad_input' } });
       }
       const listing = await dispatcher.dispatch('fs:listDir', { path: 'outside' });
       expect(listing.ok).toBe(false);
