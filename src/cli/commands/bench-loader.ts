@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scanDataset } from '../../engine/dataset/scan-dataset';
+import { decodeImage } from '../../engine/loader/decode-image';
 import { MulticropLoader } from '../../engine/loader/multicrop-loader';
 import { RECIPE_DEFAULTS, augmentPart, type StudioConfig } from '../../shared/config-schema';
 import { output, type CliCommand } from '../cli-command';
@@ -21,6 +22,20 @@ function anchorScript(): string | null {
 function torchAvailable(): boolean {
   if (!existsSync(PYTHON)) return false;
   return spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Our own floor: sharp decoding every image once (full size, RGB), `parallel` at a time, images/s. */
+async function ownDecodeOnly(images: { path: string; width: number; height: number; format: string }[], parallel: number, maxPixels: number): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  const run = async () => {
+    while (next < images.length) {
+      const e = images[next++]!;
+      await decodeImage(e.path, { width: e.width, height: e.height, format: e.format, maxPixels }).catch(() => undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, run));
+  return images.length / ((performance.now() - t0) / 1000);
 }
 
 /** Run the anchor and parse its "N images/s". */
@@ -97,6 +112,7 @@ export const benchLoaderCommand: CliCommand = {
       peakRssMb: peakRss / 2 ** 20,
       bytesPerBatch,
       loadFailures: loader.failures.length,
+      ownDecodeOnlyImagesPerSec: await ownDecodeOnly(scan.images, Math.max(1, workers), args.config.maxPixels),
     };
     const script = anchorScript();
     const wantAnchor = args.options.anchor ?? (script !== null && torchAvailable());
@@ -115,7 +131,7 @@ export const benchLoaderCommand: CliCommand = {
         ...(result.anchorImagesPerSec !== undefined
           ? [
               `torchvision anchor: ${Number(result.anchorImagesPerSec).toFixed(1)} images/s -> ratio ${Number(result.ratio).toFixed(2)}x`,
-              `anchor decode-only floor: ${Number(result.decodeOnlyImagesPerSec).toFixed(1)} images/s`,
+              `anchor decode-only floor (PIL): ${Number(result.decodeOnlyImagesPerSec).toFixed(1)} images/s; ours (sharp): ${Number(result.ownDecodeOnlyImagesPerSec).toFixed(1)} images/s`,
             ]
           : ['(anchor not run: needs /usr/bin/python3 with torch and ../shared/anchors)']),
       ].join('\n'),
