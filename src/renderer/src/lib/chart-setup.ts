@@ -15,6 +15,15 @@ import {
 
 Chart.register(LineElement, PointElement, BarElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Filler);
 
+/** Short tick labels: 3 significant digits, exponent form for tiny or huge values (1.5e-6, not 1.5000000E-6). */
+export function tickLabel(v: number | string): string {
+  const n = Number(v);
+  if (!Number.isFinite(n)) return String(v);
+  if (n === 0) return '0';
+  if (Math.abs(n) < 1e-3 || Math.abs(n) >= 1e5) return n.toExponential(1);
+  return String(Number(n.toPrecision(4)));
+}
+
 /** Text and grid colours follow the theme (read from CSS variables when a chart is built). */
 export function themedOptions(): { text: string; grid: string } {
   const css = getComputedStyle(document.documentElement);
@@ -36,7 +45,7 @@ export function baseLineOptions(opts: { yLabel?: string; log?: boolean; xLabel?:
       y: {
         type: opts.log ? 'logarithmic' : 'linear',
         title: { display: !!opts.yLabel, text: opts.yLabel ?? '', color: c.text },
-        ticks: { color: c.text, maxTicksLimit: 5 },
+        ticks: { color: c.text, maxTicksLimit: 5, callback: (v) => tickLabel(v) },
         grid: { color: c.grid },
       },
     },

@@ -1,6 +1,6 @@
 // Training state: the live run (status and metric stream from engine events), start/pause/resume/stop, reattach on load, schedule and memory previews.
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef, triggerRef } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import type { MemoryEstimate, MetricRow, SchedulePreview, TrainStatus } from '../../../shared/ipc-contract';
 import type { StudioConfig } from '../../../shared/config-schema';
 import { call, callRaw, onEvent } from '../lib/api-client';
@@ -37,8 +37,8 @@ export const useTrainingStore = defineStore('training', () => {
     if (status.value && p.runId !== status.value.runId) return;
     const rows = metrics.value;
     if (rows.length && rows[rows.length - 1]!.step >= p.row.step) return;
-    rows.push(Object.freeze({ ...p.row }) as MetricRow);
-    triggerRef(metrics);
+    // A new array each time: charts receive it as a prop, and a mutated array with the same identity would not update them.
+    metrics.value = [...rows, Object.freeze({ ...p.row }) as MetricRow];
   }
 
   /** Subscribe to the engine's training events, and reattach to a run that is still going (after a reload or a closed window). */
