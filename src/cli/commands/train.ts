@@ -1,5 +1,5 @@
 // `multicrop train`: train (or resume) a DINO run on an image folder, with a progress line; Ctrl-C saves a checkpoint and stops.
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { flagName } from '../../shared/config-schema';
 import type { MetricRow, TrainStatus } from '../../shared/ipc-contract';
 import { scanDataset } from '../../engine/dataset/scan-dataset';
@@ -8,7 +8,8 @@ import { readRunConfig } from '../../engine/train/run-store';
 import { checkConfig, datasetProblems, imagesPerStep, stepsPerEpoch } from '../../engine/train/train-config';
 import { TrainControl } from '../../engine/train/train-control';
 import { ensureBackend, realTrainDeps } from '../../engine/train/train-deps';
-import { runTraining } from '../../engine/train/train-loop';
+import { newRunDir, runTraining } from '../../engine/train/train-loop';
+import { resolveDataDir, runsDirOf } from '../../engine/roots/data-dir';
 import type { CliCommand } from '../cli-command';
 
 function duration(s: number | null): string {
@@ -32,10 +33,11 @@ export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train (or resume) DINO on a folder of images; writes config.json, metrics.jsonl and checkpoints/ in the run folder.',
   spec: {
+    positionals: ['[DATASET_DIR]'],
     config: true,
     options: [
-      { name: 'data', type: 'string', value: 'DIR', help: 'Dataset folder (ImageFolder class subfolders, or any folder of images)' },
-      { name: 'run', type: 'string', value: 'DIR', help: 'Run folder (created if missing)' },
+      { name: 'data', type: 'string', value: 'DIR', help: 'Dataset folder (ImageFolder class subfolders, or any folder of images); or give it as the first argument' },
+      { name: 'run', type: 'string', value: 'DIR', help: 'Run folder (created if missing); default: a new folder in the data folder\'s runs/, listed by the app' },
       { name: 'maxSteps', type: 'number', value: 'N', help: 'Stop (with a checkpoint) when the global step reaches N; 0 writes only the step-0 checkpoint' },
       { name: 'maxMinutes', type: 'number', value: 'M', help: 'Stop (with a checkpoint) after M minutes' },
       { name: 'resume', type: 'boolean', help: 'Continue the run folder from its newest valid checkpoint (its saved config is used)' },
@@ -45,10 +47,14 @@ export const trainCommand: CliCommand = {
   },
   async run(args) {
     const err = (m: string) => process.stderr.write(`multicrop train: ${m}\n`);
-    const data = args.options.data as string | undefined;
+    if (args.positionals.length > 1) {
+      err(`expected at most one dataset folder, got ${args.positionals.join(' ')}`);
+      return 2;
+    }
+    const data = (args.options.data as string | undefined) ?? args.positionals[0];
     const runOpt = args.options.run as string | undefined;
-    if (!data || !runOpt) {
-      err(`${!data ? '--data DIR' : '--run DIR'} is required (e.g. multicrop train --data ~/images --run ~/runs/first)`);
+    if (!data) {
+      err('--data DIR is required (e.g. multicrop train --data ~/images --run ~/runs/first)');
       return 2;
     }
     const maxSteps = args.options.maxSteps as number | undefined;
@@ -61,7 +67,12 @@ export const trainCommand: CliCommand = {
       err(`--max-minutes ${maxMinutes} must be a positive number`);
       return 2;
     }
-    const runDir = resolve(runOpt);
+    if (!runOpt && args.options.resume) {
+      err('--resume needs --run DIR: the run folder to continue');
+      return 2;
+    }
+    // Without --run, a new run in the app's runs folder (the desktop app and web UI list it).
+    const runDir = resolve(runOpt ?? newRunDir(runsDirOf(resolveDataDir()), basename(resolve(data))));
     const resume = Boolean(args.options.resume);
     let config = args.config;
     if (resume) {
@@ -107,7 +118,7 @@ export const trainCommand: CliCommand = {
     }
     if (args.options.dryRun) {
       if (args.json) process.stdout.write(JSON.stringify({ ok: true, ...plan }) + '\n');
-      else process.stdout.write(`Plan: ${plan.stepsPerEpoch} steps per epoch x ${config.epochs} epochs = ${plan.totalSteps} steps of ${plan.imagesPerStep} images; nothing trained (--dry-run).\n`);
+      else process.stdout.write(`Plan: ${plan.stepsPerEpoch} steps per epoch x ${config.epochs} epochs = ${plan.totalSteps} steps of ${plan.imagesPerStep} images into ${runDir}; nothing trained (--dry-run).\n`);
       return 0;
     }
 
