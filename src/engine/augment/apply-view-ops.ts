@@ -16,7 +16,14 @@ export function applyColourOps(work: Float32Array, size: number, ops: ViewOps, c
     }
   }
   if (ops.grayscale) toGrayscale(work, n);
-  if (ops.blurSigma !== null) gaussianBlur(work, size, size, ops.blurSigma);
+  if (ops.blurSigma !== null) {
+    if (ops.grayscale) {
+      // three equal planes: blur one, copy it (same result, a third of the work)
+      gaussianBlur(work, size, size, ops.blurSigma, 1);
+      work.copyWithin(n, 0, n);
+      work.copyWithin(2 * n, 0, n);
+    } else gaussianBlur(work, size, size, ops.blurSigma);
+  }
   if (ops.solarize) solarize(work, n, c.solarizeThreshold / 255);
 }
 

@@ -37,6 +37,13 @@ function blurRow(data: Float32Array, start: number, len: number, l: number, ww: 
   }
 }
 
+/** Per-thread scratch buffers, grown as needed (a blur runs on every global view: no allocation per call). */
+const buffers: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+function scratch(k: number, n: number): Float32Array {
+  if (buffers[k]!.length < n) buffers[k] = new Float32Array(n);
+  return buffers[k]!;
+}
+
 function transpose(src: Float32Array, srcBase: number, width: number, height: number, dst: Float32Array, dstBase: number): void {
   for (let y = 0; y < height; y++) {
     const row = srcBase + y * width;
@@ -55,8 +62,8 @@ export function gaussianBlur(img: Float32Array, width: number, height: number, s
   const ww = 1 / (2 * r + 1);
   const fw = (1 - (2 * l + 1) * ww) / 2;
   const n = width * height;
-  const pad = new Float32Array(Math.max(width, height) + 2 * (l + 1));
-  const t = new Float32Array(n);
+  const pad = scratch(0, Math.max(width, height) + 2 * (l + 1));
+  const t = scratch(1, n);
   for (let c = 0; c < channels; c++) {
     const base = c * n;
     for (let y = 0; y < height; y++) blurRow(img, base + y * width, width, l, ww, fw, pad);

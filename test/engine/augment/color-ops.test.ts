@@ -68,3 +68,20 @@ describe('Gaussian blur (Pillow extended box blur, 3 passes)', () => {
     for (const v of img) expect(v).toBeCloseTo(0.3, 6);
   });
 });
+
+describe('applyColourOps', () => {
+  it('blurs a grayscale view once for all three planes with the same result as blurring each plane', async () => {
+    const { applyColourOps } = await import('../../../src/engine/augment/apply-view-ops');
+    const { RECIPE_DEFAULTS, augmentPart } = await import('../../../src/shared/config-schema');
+    const size = 17;
+    const n = size * size;
+    const img = Float32Array.from({ length: 3 * n }, (_, i) => ((i * 7919) % 255) / 255);
+    const expected = img.slice();
+    ops.toGrayscale(expected, n);
+    gaussianBlur(expected, size, size, 1.3);
+    const got = img.slice();
+    const viewOps = { flip: false, jitter: null, grayscale: true, blurSigma: 1.3, solarize: false, fallback: false };
+    applyColourOps(got, size, viewOps, augmentPart(RECIPE_DEFAULTS));
+    expect(Array.from(got)).toEqual(Array.from(expected));
+  });
+});
