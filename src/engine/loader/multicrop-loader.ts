@@ -140,10 +140,11 @@ export class MulticropLoader {
     };
   }
 
+  /** Stop: worker threads are terminated at once (batches being built are dropped). */
   async close(): Promise<void> {
     this.closed = true;
+    await this.pool?.close();
     await Promise.allSettled(this.inflight.map((f) => f.promise));
     this.inflight.length = 0;
-    await this.pool?.close();
   }
 }

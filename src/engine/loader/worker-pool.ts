@@ -104,5 +104,7 @@ export class WorkerPool {
     this.closed = true;
     for (const q of this.queue.splice(0)) q.pending.reject(new Error('loader pool closed'));
     await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const p of this.pending.values()) p.reject(new Error('loader pool closed'));
+    this.pending.clear();
   }
 }

@@ -106,3 +106,13 @@ describe.skipIf(!HAS_SHARED)(`loader on hymenoptera${HAS_SHARED ? '' : ` (${SKIP
     expect(out.failures).toEqual([]);
   });
 });
+
+describe.skipIf(!HAS_SHARED)('loader shutdown', () => {
+  it('closes promptly while workers are still building prefetched batches', async () => {
+    const images = (await scanDataset(join(HYMENOPTERA, 'train'))).images.slice(0, 40);
+    const loader = new MulticropLoader({ images, config: CONFIG, batchSize: 4, seed: 2, workers: 2, prefetch: 6 });
+    await loader.next();
+    await loader.close(); // must not wait for (or hang on) the batches in flight
+    await expect(loader.next()).rejects.toThrow(/closed/);
+  });
+});
