@@ -210,21 +210,22 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
   let loader: BatchSource | null = null;
   let lastSaved: string | null = ckpt?.name ?? null;
   let lastSavedStep = ckpt?.meta.step ?? -1;
+  let saveFailed = false;
 
   const save = async (final: boolean): Promise<boolean> => {
     if (!system || rec.step === lastSavedStep) return true;
+    const state = system.getState();
     const meta: CheckpointMeta = {
       format: 'multicrop-checkpoint/1',
       step: rec.step,
       epoch: rec.epoch,
-      optimizerStep: 0,
+      optimizerStep: state.optimizerStep,
       loaderPosition: nextPosition(rec.step, spe),
       rng: { seed: config.seed, note: 'all random streams are counter-based, keyed by (seed, epoch, image, view); the loader position fixes them' },
       config,
       dataset: { root: resolve(opts.dataset), fingerprint },
       createdAt: new Date().toISOString(),
     };
-    const state = system.getState();
     const bad = firstNonFinite(state);
     if (bad) {
       throw new StudioFailure(
@@ -236,6 +237,11 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
     try {
       lastSaved = await store.save(meta, state);
       lastSavedStep = rec.step;
+      if (saveFailed) {
+        saveFailed = false;
+        rec.error = null;
+        log('info', `checkpoint ${lastSaved} saved; the earlier save failure is resolved`);
+      }
       await writeRunRecord(runDir, { ...rec, updatedAt: new Date().toISOString() });
       return true;
     } catch (e) {
@@ -243,6 +249,7 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
       const msg = `${e.message}${lastSaved ? ` Last valid checkpoint: ${lastSaved}.` : ''}`;
       log('error', msg);
       rec.error = msg;
+      saveFailed = true;
       if (!final) ev.status?.(status());
       return false;
     }

@@ -1,9 +1,10 @@
-// Loop limits and failures: --max-steps 0 writes the step-0 checkpoint, a NaN loss stops with the last good checkpoint, the time limit.
+// Loop limits and failures: --max-steps 0 writes the step-0 checkpoint, NaN stops with the last good checkpoint, ENOSPC mid-run, the time limit.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageEntry, TrainStatus } from '../../../src/shared/ipc-contract';
+import { durableWrite } from '../../../src/engine/train/atomic-folder';
 import { CheckpointStore } from '../../../src/engine/train/checkpoint-store';
 import { readMetrics } from '../../../src/engine/train/metrics-log';
 import { readRunRecord } from '../../../src/engine/train/run-store';
@@ -62,6 +63,40 @@ describe('training loop limits', () => {
     for (const t of [...Object.values(st.student), ...Object.values(st.teacher), ...Object.values(st.optimizer), st.center]) {
       expect(t.data.every(Number.isFinite)).toBe(true);
     }
+  });
+
+  it('a full disk during a periodic save is reported, training goes on, and the previous checkpoint stays valid', async () => {
+    let failNext = false;
+    const write = async (path: string, data: Uint8Array) => {
+      if (failNext && path.endsWith('teacher.safetensors')) {
+        failNext = false;
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      await durableWrite(path, data);
+    };
+    const logs: string[] = [];
+    const statuses: TrainStatus[] = [];
+    const out = await runTraining(
+      opts('full', {
+        config: tinyConfig({ backend: 'wasm', checkpointEvery: 2 }),
+        maxSteps: 6,
+        write,
+        events: {
+          log: (level, m) => logs.push(`${level}: ${m}`),
+          status: (s) => statuses.push(s),
+          metrics: (row) => (failNext = row.step === 4),
+        },
+      }),
+      realTrainDeps(),
+    );
+    expect(logs.join('\n')).toMatch(/error: could not save checkpoint step-00000004 .*disk is full \(ENOSPC\).*previous checkpoint is unchanged.*Last valid checkpoint: step-00000002/);
+    expect(statuses.some((s) => s.error?.includes('ENOSPC'))).toBe(true);
+    expect(out.status.state).toBe('stopped');
+    expect(out.status.step).toBe(6);
+    expect(out.status.error).toBeNull(); // the step-6 save succeeded
+    expect(readdirSync(join(root, 'full', 'checkpoints')).sort()).toEqual(['step-00000000', 'step-00000002', 'step-00000006']);
+    const { checkpoint, problems } = await new CheckpointStore(join(root, 'full')).loadLatest();
+    expect([checkpoint!.meta.step, problems]).toEqual([6, []]);
   });
 
   it('--max-minutes stops with a checkpoint', async () => {
