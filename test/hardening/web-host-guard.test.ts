@@ -9,6 +9,8 @@ import { startWebHost, type WebHost } from '../../src/main/web-host';
 import { REPO_ROOT } from '../support/shared-fixtures';
 import { openWs, probe, WsCaller } from './support/http-probe';
 import { hashTree, makeFuzzSandbox, type FuzzSandbox } from './support/fuzz-sandbox';
+import { hostilePaths } from './support/fuzz-requests';
+import { SeededRng } from '../../src/engine/util/seeded-rng';
 
 let s: FuzzSandbox;
 let engine: ForkedEngineClient;
@@ -184,6 +186,41 @@ describe('the /image route', () => {
       const r = await probe(host.port, `/image?path=${encodeURIComponent(s.datasetImage)}&w=${w}`, { Cookie: cookie });
       expect(r.status, `w=${w}`).toBe(400);
     }
+  });
+  it('serves no byte from outside the opened folder for 400 seeded path spellings', async () => {
+    const rng = new SeededRng(20261127, 0x1a9e);
+    const paths = [...hostilePaths(s).filter((p) => !p.inside), { path: s.datasetImage }, { path: join(s.datasetDir, 'cats', 'b.jpg') }];
+    const spell = (p: string): string => {
+      switch (rng.int(6)) {
+        case 0:
+          return p;
+        case 1:
+          return p.replaceAll('/', '//');
+        case 2:
+          return `${s.datasetDir}/${'../'.repeat(1 + rng.int(6))}${p.replace(/^\/+/, '')}`;
+        case 3:
+          return `${s.datasetDir}/cats/./${p.split('/').slice(-2).join('/')}`;
+        case 4:
+          return p.normalize('NFD').replace(/\.png$/, '.PNG');
+        default:
+          return `${p}${pick(['/', '/.', '%00', '#', '?w=1', '\u0000'])}`;
+      }
+    };
+    const pick = <T,>(xs: T[]): T => xs[rng.int(xs.length)]!;
+    const statuses: Record<number, number> = {};
+    for (let i = 0; i < 400; i++) {
+      const path = spell(pick(paths).path);
+      const r = await probe(host.port, `/image?path=${encodeURIComponent(path)}`, { Cookie: cookie });
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      if (r.status === 200) {
+        // only an image of the opened folder may come back: the outside image has the same pixels, so check where the path really leads
+        const real = await import('node:fs/promises').then((fs) => fs.realpath(path).catch(() => ''));
+        expect(real.startsWith(s.datasetDir + '/'), `${JSON.stringify(path)} was served from ${real}`).toBe(true);
+      }
+    }
+    console.log(`image-route fuzz: 400 paths, statuses ${JSON.stringify(statuses)}`);
+    expect(statuses[200], 'no spelling of an opened image was served (the check above would be vacuous)').toBeGreaterThan(0);
+    expect(statuses[500]).toBeUndefined();
   });
   it('left every file in place', () => {
     expect(hashTree(s.datasetDir) + hashTree(s.outsideDir)).toBe(before);
