@@ -34,24 +34,32 @@ export class EvalSourceError extends Error {
   }
 }
 
-/** Split a checkpoint's teacher into backbone and head and validate the backbone against the run's config. */
-export function modelFromCheckpoint(ck: Checkpoint, runDir: string): EvalModel {
+/**
+ * An eval model from teacher tensors in memory (official names, 'head.*' for the head) and the run's config: what a
+ * training loop can hand to evaluateKnn every N epochs without writing a file. `label` must identify these weights
+ * (e.g. run + step): a FeatureCache keys features by it.
+ */
+export function modelFromTensors(teacher: NamedTensors, config: StudioConfig, label: string, source = label): EvalModel {
   const backbone: NamedTensors = {};
   const head: NamedTensors = {};
-  for (const [k, t] of Object.entries(ck.state.teacher)) (k.startsWith('head.') ? head : backbone)[k] = t;
-  const config = ck.meta.config;
-  const source = join(ck.dir, 'teacher.safetensors');
+  for (const [k, t] of Object.entries(teacher)) (k.startsWith('head.') ? head : backbone)[k] = t;
   const imported = importState(backbone, source, { arch: config.arch, patchSize: config.patchSize, depth: config.depth });
   return {
-    label: `${ck.name} of ${runDir}`,
+    label,
     arch: imported.arch,
     vit: imported.vit,
     backbone: imported.backbone,
     head: Object.keys(head).length ? head : null,
     config,
-    runDir,
-    checkpoint: ck.name,
+    runDir: null,
+    checkpoint: null,
   };
+}
+
+/** Split a checkpoint's teacher into backbone and head and validate the backbone against the run's config. */
+export function modelFromCheckpoint(ck: Checkpoint, runDir: string): EvalModel {
+  const m = modelFromTensors(ck.state.teacher, ck.meta.config, `${ck.name} of ${runDir}`, join(ck.dir, 'teacher.safetensors'));
+  return { ...m, runDir, checkpoint: ck.name };
 }
 
 /** The run's latest valid checkpoint (or the named one). */
