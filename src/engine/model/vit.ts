@@ -113,6 +113,21 @@ export function positionEmbedding(p: Params, c: VitConfig, h: number, w: number)
   return mm(tf.tensor2d(k.matrix, [k.rows, n + 1]), pos);
 }
 
+/** One pre-norm transformer block; returns [output] or [output, last CLS attention] when asked. */
+function block(p: Params, c: VitConfig, h: tf.Tensor2D, i: number, n: number, t1: number, wantAttn: boolean): tf.Tensor[] {
+  const d = c.embedDim;
+  const b = `blocks.${i}.`;
+  const g = (k: string) => get(p, b + k);
+  const n1 = layerNorm(h, g('norm1.weight') as tf.Tensor1D, g('norm1.bias') as tf.Tensor1D);
+  const qkv = linear(n1, g('attn.qkv.weight') as tf.Tensor2D, g('attn.qkv.bias') as tf.Tensor1D);
+  const a = attention(qkv, n, t1, c.heads, d / c.heads, wantAttn);
+  const h1 = tf.add(h, linear(a.out, g('attn.proj.weight') as tf.Tensor2D, g('attn.proj.bias') as tf.Tensor1D)) as tf.Tensor2D;
+  const n2 = layerNorm(h1, g('norm2.weight') as tf.Tensor1D, g('norm2.bias') as tf.Tensor1D);
+  const f1 = gelu(linear(n2, g('mlp.fc1.weight') as tf.Tensor2D, g('mlp.fc1.bias') as tf.Tensor1D));
+  const out = tf.add(h1, linear(f1, g('mlp.fc2.weight') as tf.Tensor2D, g('mlp.fc2.bias') as tf.Tensor1D));
+  return a.clsAttention ? [out, a.clsAttention] : [out];
+}
+
 /** Forward pass. Differentiable with respect to every parameter in `p`. */
 export function vitForward(p: Params, c: VitConfig, x: ImageBatch, opts: { attention?: boolean } = {}): VitOutput {
   const d = c.embedDim;
@@ -129,17 +144,13 @@ export function vitForward(p: Params, c: VitConfig, x: ImageBatch, opts: { atten
   let h = tf.reshape(tf.add(tokens, pos), [x.n * t1, d]) as tf.Tensor2D;
   let lastAttention: tf.Tensor3D | undefined;
   for (let i = 0; i < c.depth; i++) {
-    const b = `blocks.${i}.`;
-    const g = (k: string) => get(p, b + k);
-    const n1 = layerNorm(h, g('norm1.weight') as tf.Tensor1D, g('norm1.bias') as tf.Tensor1D);
-    const qkv = linear(n1, g('attn.qkv.weight') as tf.Tensor2D, g('attn.qkv.bias') as tf.Tensor1D);
+    // One tidy per block frees its intermediates at once; tensors a gradient needs are kept by tfjs's tape.
+    const prev = h;
     const wantAttn = opts.attention === true && i === c.depth - 1;
-    const a = attention(qkv, x.n, t1, c.heads, d / c.heads, wantAttn);
-    if (a.clsAttention) lastAttention = a.clsAttention;
-    h = tf.add(h, linear(a.out, g('attn.proj.weight') as tf.Tensor2D, g('attn.proj.bias') as tf.Tensor1D));
-    const n2 = layerNorm(h, g('norm2.weight') as tf.Tensor1D, g('norm2.bias') as tf.Tensor1D);
-    const f1 = gelu(linear(n2, g('mlp.fc1.weight') as tf.Tensor2D, g('mlp.fc1.bias') as tf.Tensor1D));
-    h = tf.add(h, linear(f1, g('mlp.fc2.weight') as tf.Tensor2D, g('mlp.fc2.bias') as tf.Tensor1D));
+    const res = tf.tidy(() => block(p, c, prev, i, x.n, t1, wantAttn));
+    h = res[0] as tf.Tensor2D;
+    if (res[1]) lastAttention = res[1] as tf.Tensor3D;
+    prev.dispose();
   }
   // Only the CLS rows go through the final norm (LayerNorm is per token, so this equals norm(x)[:, 0]).
   const clsRows = tf.reshape(tf.slice(tf.reshape(h, [x.n, t1, d]), [0, 0, 0], [x.n, 1, d]), [x.n, d]) as tf.Tensor2D;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '../../../src/engine/tf/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from '../../../src/engine/tf/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
 import { readSafetensors } from '../../../src/engine/io/safetensors';
@@ -52,7 +53,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.skipIf(!HAS_SHARED)(`golden forward passes (${HAS_SHARED ? 'cpu backend' : SKIP_SHARED_REASON})`, () => {
+describe.skipIf(!HAS_SHARED)(`golden forward passes (${HAS_SHARED ? 'cpu and wasm backends' : SKIP_SHARED_REASON})`, () => {
   const golden = HAS_SHARED ? loadGolden<Golden>() : (undefined as unknown as Golden);
   let weights: NamedTensors;
   beforeAll(async () => {
@@ -60,9 +61,19 @@ describe.skipIf(!HAS_SHARED)(`golden forward passes (${HAS_SHARED ? 'cpu backend
     weights = (await readSafetensors(resolve(GOLDEN_DIR, 'vit_tiny16.safetensors'))).tensors;
   });
 
-  for (const mode of ['pairs', 'batched'] as AttentionMode[]) {
-    for (const idx of [0, 1]) {
-      it(`ViT-Tiny/16 CLS output and last attention match case ${idx} (${mode} attention)`, async () => {
+  // cpu: the 224 px case once (it is the slow one in plain JS), the 96 px case in both layouts; wasm: both in pairs.
+  const runs: [string, AttentionMode, number][] = [
+    ['cpu', 'batched', 0],
+    ['cpu', 'batched', 1],
+    ['cpu', 'pairs', 1],
+    ['wasm', 'pairs', 0],
+    ['wasm', 'pairs', 1],
+  ];
+  for (const [backend, mode, idx] of runs) {
+    {
+      it(`ViT-Tiny/16 CLS output and last attention match case ${idx} (${backend}, ${mode} attention)`, async () => {
+        if (backend === 'wasm') await initBackend('wasm');
+        else await tf.setBackend('cpu');
         const g = golden.vit_tiny16;
         const c = g.cases[idx]!;
         const cfg = vitConfig('vit_tiny', g.patch_size, g.depth);
@@ -84,7 +95,8 @@ describe.skipIf(!HAS_SHARED)(`golden forward passes (${HAS_SHARED ? 'cpu backend
     }
   }
 
-  it('DINO head forward matches (weight-normalised last layer)', () => {
+  it('DINO head forward matches (weight-normalised last layer)', async () => {
+    await tf.setBackend('cpu');
     const h = golden.dino_head;
     const host: NamedTensors = {};
     for (const [k, v] of Object.entries(h.state_dict)) host['head.' + k] = { shape: v.shape, data: Float32Array.from(v.values) };
