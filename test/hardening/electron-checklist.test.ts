@@ -241,6 +241,21 @@ describe('17. IPC senders', () => {
   });
 });
 
+describe('the preload exposes named functions only', () => {
+  it('one exposeInMainWorld("studio", ...) and no generic invoke reachable from the page (source and build)', () => {
+    const files = ['src/preload/index.ts', 'out/preload/index.cjs'].filter((f) => existsSync(join(REPO_ROOT, f)));
+    for (const f of files) {
+      const text = read(f);
+      expect(text.match(/exposeInMainWorld\(/g)?.length, f).toBe(1);
+      expect(text, f).toMatch(/exposeInMainWorld\(["']studio["'], studio\)/);
+      // the only invoke is the transport handed to createStudioApi, whose methods each bind their own channel (see electron-shell-harness)
+      expect(text.match(/\.invoke\(/g)?.length, f).toBe(1);
+      expect(text, f).toMatch(/createStudioApi\(\{\s*call: \(channel, request\) => (electron\.)?ipcRenderer\.invoke\(channel, request\)/);
+      expect(text, f).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer|\bsend\(|sendSync\(|postMessage\(/);
+    }
+  });
+});
+
 describe('18. custom protocol instead of file:// for data', () => {
   it('the image scheme is privileged only as standard/secure/fetch (no CSP bypass), and the renderer never builds file:// URLs', () => {
     const proto = read('src/main/image-protocol.ts');
