@@ -1,4 +1,4 @@
-// Shared steps of the Studio UI end-to-end specs: screenshots, opening the sample dataset, a tiny training config, starting a run.
+// Shared steps of the Studio UI end-to-end specs: screenshots, the sample dataset, a tiny training config, starting a run, evaluation steps.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
@@ -64,4 +64,39 @@ export async function startTraining(page: Page, minPoints = 1): Promise<string> 
   await expect.poll(() => lossPoints(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(minPoints);
   const runId = await page.getByTestId('train-state').locator('code').first().textContent();
   return (runId ?? '').trim();
+}
+
+/** On the Evaluation screen: k-NN on the default train/val folders (the sample's), then a query's nearest neighbours. */
+export async function knnAndNeighbours(page: Page): Promise<void> {
+  // The sample dataset's train/val layout fills the folders by default.
+  await expect(page.getByLabel('Train folder')).toHaveValue(/sample-dataset[\\/]train$/);
+  await expect(page.getByLabel('Val folder')).toHaveValue(/sample-dataset[\\/]val$/);
+
+  await page.getByRole('button', { name: 'Run k-NN' }).click();
+  const top1 = page.getByTestId('knn-top1');
+  await expect(top1).toHaveText(/^\d+(\.\d)? %$/, { timeout: 240_000 });
+  const perClass = page.getByRole('table', { name: 'Per-class accuracy' });
+  await expect(perClass.locator('tbody tr')).toHaveCount(6); // the sample's six shapes
+
+  // A query image from the val folder: its neighbours among the train images.
+  await page.getByRole('button', { name: /^Use .* as the query$/ }).first().click();
+  await page.getByRole('button', { name: 'Find neighbours' }).click();
+  await expect(page.getByRole('img', { name: 'neighbour 1' })).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole('img', { name: /^neighbour \d+$/ })).toHaveCount(8);
+}
+
+/** On the Evaluation screen: attention maps of the query image, one per head; the threshold slider redraws them. */
+export async function attentionMaps(page: Page, heads: number, name: string): Promise<void> {
+  if (!(await page.getByLabel('Query image path').inputValue())) await page.getByRole('button', { name: /^Use .* as the query$/ }).first().click();
+
+  // Attention maps: one per head; moving the threshold redraws the threshold view.
+  await page.getByRole('button', { name: 'Draw attention maps' }).click();
+  const maps = page.getByRole('img', { name: /^attention head \d+$/ });
+  await expect(maps).toHaveCount(heads, { timeout: 120_000 });
+  const before = await maps.first().getAttribute('src');
+  await page.getByRole('slider', { name: 'Threshold' }).fill('0.3');
+  await expect.poll(() => maps.first().getAttribute('src'), { timeout: 60_000 }).not.toBe(before);
+  await page.getByLabel('Threshold view').uncheck();
+  await expect.poll(() => maps.first().getAttribute('src')).not.toBe(before);
+  await screenshot(page, name);
 }
