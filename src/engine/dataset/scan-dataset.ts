@@ -116,7 +116,9 @@ export async function scanDataset(rootIn: string, opts: ScanOptions = {}): Promi
     const now = performance.now();
     if (opts.onProgress && (force || now - lastEmit >= progressMs)) {
       lastEmit = now;
-      opts.onProgress(done, walking ? null : found);
+      // While walking: files found so far, total unknown; then: files checked of the total found.
+      if (walking) opts.onProgress(found, null);
+      else opts.onProgress(done, found);
     }
   };
   let walking = true;
