@@ -17,6 +17,11 @@ test('dataset, augmentation lab, training with pause/resume/stop, and the run re
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByRole('tab', { name: 'Dataset' })).toHaveAttribute('aria-selected', 'true');
 
+  // A folder that does not exist: an error toast says which folder and what happened.
+  await page.getByLabel('Folder path').fill('/nonexistent-multicrop-folder');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByRole('alert').filter({ hasText: '/nonexistent-multicrop-folder' })).toBeVisible();
+
   // Dataset: open the sample, see decoded thumbnails.
   await openSample(page);
   const thumbs = page.getByRole('list', { name: 'Thumbnails' }).getByRole('img');
@@ -106,6 +111,8 @@ test('dataset, augmentation lab, training with pause/resume/stop, and the run re
 });
 
 test('dark theme and the backend badge', async ({ studio: page }) => {
+  await expect(page.locator('.badge.backend')).toContainText(/^(tensorflow|wasm|cpu)/, { timeout: 60_000 });
+  expect((await page.locator('.badge.backend .reason').textContent())?.length ?? 0).toBeGreaterThan(5);
   await page.getByRole('button', { name: 'Dark theme' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveAttribute('aria-pressed', 'true');
