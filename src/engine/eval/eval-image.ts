@@ -1,5 +1,8 @@
 // Decode one image for evaluation (eval_knn.py's resize + centre crop, a short-side resize for attention, or as is) into normalised CHW floats.
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
+import { RECIPE_DEFAULTS } from '../../shared/config-schema';
+import { openSharp } from '../loader/decode-image';
+import { cropResampleToPlanar } from '../loader/crop-resample';
 
 export const IMAGENET_MEAN: readonly [number, number, number] = [0.485, 0.456, 0.406];
 export const IMAGENET_STD: readonly [number, number, number] = [0.229, 0.224, 0.225];
@@ -60,51 +63,67 @@ export function normalizeRgb(rgb: Uint8Array, w: number, h: number, channels = 3
   return out;
 }
 
-/** Decode, orient (EXIF), convert to sRGB without alpha, apply the preprocessing. */
-export async function loadEvalImage(path: string, pre: Preprocess): Promise<EvalImage> {
-  let meta: Metadata;
+/** Copy the top-left w x h of an interleaved RGB image. */
+function cropTopLeft(src: Uint8Array, srcW: number, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) out.set(src.subarray(y * srcW * 3, (y * srcW + w) * 3), y * w * 3);
+  return out;
+}
+
+/**
+ * Decode (the loader's sharp pipeline: first frame, EXIF orientation, embedded ICC profiles ignored as PIL's
+ * convert('RGB') does, alpha dropped) and apply the preprocessing. 'center-crop' resamples with the loader's Pillow
+ * bicubic (Resize then CenterCrop equals resampling the crop's box of the source, as Pillow computes it).
+ */
+export async function loadEvalImage(path: string, pre: Preprocess, maxPixels = RECIPE_DEFAULTS.maxPixels): Promise<EvalImage> {
+  let decoded: { data: Buffer; info: OutputInfo };
   try {
-    meta = await sharp(path).metadata();
+    decoded = await openSharp(path, maxPixels).removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {
     throw new Error(`cannot read image ${path}: ${(e as Error).message}`);
   }
-  const swap = (meta.orientation ?? 1) >= 5;
-  const W = swap ? meta.height! : meta.width!;
-  const H = swap ? meta.width! : meta.height!;
-  let img = sharp(path, { failOn: 'error' }).rotate();
-  let outW = W;
-  let outH = H;
+  const W = decoded.info.width;
+  const H = decoded.info.height;
+  const src = new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength);
+  if (decoded.info.channels !== 3) throw new Error(`image ${path}: decoded ${decoded.info.channels} channels instead of 3`);
+
   if (pre.kind === 'center-crop') {
     const r = shortSideSize(W, H, pre.resize);
     if (r.w < pre.crop || r.h < pre.crop) throw new Error(`image ${path}: resize ${pre.resize} is smaller than the crop ${pre.crop}`);
     const { left, top } = centerCropOffsets(r.w, r.h, pre.crop);
-    img = img.resize(r.w, r.h, { kernel: 'cubic', fit: 'fill', fastShrinkOnLoad: false }).extract({ left, top, width: pre.crop, height: pre.crop });
-    outW = outH = pre.crop;
-  } else {
-    if (pre.kind === 'short-side') {
-      const r = shortSideSize(W, H, pre.size);
-      img = img.resize(r.w, r.h, { kernel: 'cubic', fit: 'fill', fastShrinkOnLoad: false });
-      outW = r.w;
-      outH = r.h;
+    const sx = W / r.w;
+    const sy = H / r.h;
+    const planar = new Float32Array(3 * pre.crop * pre.crop);
+    cropResampleToPlanar(src, W, H, { x: left * sx, y: top * sy, w: pre.crop * sx, h: pre.crop * sy }, pre.crop, false, planar, { tmp: new Float32Array(0) });
+    const n = pre.crop * pre.crop;
+    const rgb = new Uint8Array(3 * n);
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.round(planar[c * n + i]! * 255);
+    const data = new Float32Array(3 * n);
+    for (let c = 0; c < 3; c++) {
+      const m = IMAGENET_MEAN[c]!;
+      const sd = IMAGENET_STD[c]!;
+      for (let i = 0; i < n; i++) data[c * n + i] = (planar[c * n + i]! - m) / sd;
     }
-    const cw = outW - (outW % pre.patch);
-    const ch = outH - (outH % pre.patch);
-    if (cw === 0 || ch === 0) throw new Error(`image ${path} (${outW} x ${outH}) is smaller than one ${pre.patch} px patch`);
-    if (cw !== outW || ch !== outH) {
-      img = img.extract({ left: 0, top: 0, width: cw, height: ch });
-      outW = cw;
-      outH = ch;
-    }
+    return { path, data, h: pre.crop, w: pre.crop, rgb };
   }
-  let raw: { data: Buffer; info: OutputInfo };
-  try {
-    raw = await img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  } catch (e) {
-    throw new Error(`cannot decode image ${path}: ${(e as Error).message}`);
+
+  let rgb: Uint8Array = src;
+  let w = W;
+  let h = H;
+  if (pre.kind === 'short-side') {
+    const r = shortSideSize(W, H, pre.size);
+    const resized = await sharp(src, { raw: { width: W, height: H, channels: 3 } })
+      .resize(r.w, r.h, { kernel: 'cubic', fit: 'fill' })
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    rgb = new Uint8Array(resized.data.buffer, resized.data.byteOffset, resized.data.byteLength);
+    w = resized.info.width;
+    h = resized.info.height;
   }
-  const { data, info } = raw;
-  if (info.width !== outW || info.height !== outH) throw new Error(`image ${path}: decoded ${info.width} x ${info.height}, expected ${outW} x ${outH}`);
-  const rgb = new Uint8Array(outW * outH * 3);
-  for (let i = 0; i < outW * outH; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = data[i * info.channels + c]!;
-  return { path, data: normalizeRgb(rgb, outW, outH), h: outH, w: outW, rgb };
+  const cw = w - (w % pre.patch);
+  const ch = h - (h % pre.patch);
+  if (cw === 0 || ch === 0) throw new Error(`image ${path} (${w} x ${h}) is smaller than one ${pre.patch} px patch`);
+  if (cw !== w || ch !== h) rgb = cropTopLeft(rgb, w, cw, ch);
+  else rgb = Uint8Array.from(rgb);
+  return { path, data: normalizeRgb(rgb, cw, ch), h: ch, w: cw, rgb };
 }
