@@ -2,7 +2,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { DirListing, ScanResult } from '../../../shared/ipc-contract';
-import { call } from '../lib/api-client';
+import { call, callRaw } from '../lib/api-client';
+
+const LAST_KEY = 'multicrop.dataset';
 
 export const useDatasetStore = defineStore('dataset', () => {
   const scan = shallowRef<ScanResult | null>(null);
@@ -24,6 +26,7 @@ export const useDatasetStore = defineStore('dataset', () => {
       const r = await call('datasetScan', { path });
       if (!r) return false;
       scan.value = Object.freeze(r) as ScanResult;
+      localStorage.setItem(LAST_KEY, r.root);
       selectedImage.value = r.images[0]?.path ?? null;
       void loadRecent();
       return true;
@@ -57,9 +60,25 @@ export const useDatasetStore = defineStore('dataset', () => {
     if (r) listing.value = r;
   }
 
+  /** Reopen the dataset of the last session (quietly: a folder that has gone is simply not reopened). */
+  async function reopenLast(): Promise<void> {
+    const last = localStorage.getItem(LAST_KEY);
+    if (!last || scan.value) return;
+    scanning.value = true;
+    try {
+      const r = await callRaw('datasetScan', { path: last });
+      if (r.ok && !scan.value) {
+        scan.value = Object.freeze(r.value) as ScanResult;
+        selectedImage.value = r.value.images[0]?.path ?? null;
+      }
+    } finally {
+      scanning.value = false;
+    }
+  }
+
   function select(path: string): void {
     selectedImage.value = path;
   }
 
-  return { scan, scanning, recent, listing, selectedImage, root, imageCount, loadRecent, open, openSample, pickFolder, browse, select };
+  return { scan, scanning, recent, listing, selectedImage, root, imageCount, loadRecent, open, openSample, pickFolder, browse, select, reopenLast };
 });
