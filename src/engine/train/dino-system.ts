@@ -13,6 +13,15 @@ import { clipGradient } from './clip-gradients';
 import { dinoLoss } from './dino-loss';
 import type { DinoState, NamedTensors, StepSchedule, StepStats } from './step-types';
 
+/** Gradient sums (weighted by each micro-batch's share of the update) and statistics' partial sums, as tensors. */
+export interface Partials {
+  grads: Record<string, tf.Tensor>;
+  loss: tf.Tensor;
+  entropy: tf.Tensor;
+  probSum: tf.Tensor;
+  teacherSum: tf.Tensor;
+}
+
 export interface DinoSystemOptions {
   /** Seed of the parameter initialisation (defaults to config.seed). */
   seed?: number;
@@ -87,11 +96,12 @@ export class DinoSystem {
     return headForward(p, feats.length === 1 ? feats[0]! : (tf.concat(feats, 0) as tf.Tensor2D), 'head.');
   }
 
-  /** One optimizer update from `micro` (a batch, or the micro-batches of one accumulated update). */
-  async step(micro: Batch | Batch[], sched: StepSchedule): Promise<StepStats> {
-    const batches = Array.isArray(micro) ? micro : [micro];
+  /**
+   * Forward + backward over `batches` (all of one update, or this process's share of it): gradients summed with
+   * weight batchSize/totalImages, and the statistics' partial sums. Nothing is applied yet.
+   */
+  accumulate(batches: Batch[], sched: StepSchedule, totalImages: number): Partials {
     if (batches.length === 0) throw new StudioFailure('invalid_request', 'DINO step called without any batch');
-    const totalB = batches.reduce((a, b) => a + b.batchSize, 0);
     const views = batches[0]!.groups.reduce((a, g) => a + g.views, 0);
     if (batches[0]!.groups[0]!.views !== 2) {
       throw new StudioFailure('bad_input', `the first resolution group must hold the 2 global views, got ${batches[0]!.groups[0]!.views}`);
@@ -99,14 +109,13 @@ export class DinoSystem {
     const varList = this.specs
       .filter((s) => s.trainable && !(sched.freezeLastLayer && isLastLayer(s.name)))
       .map((s) => this.student.get(s.name) as tf.Variable);
-
     let gradSum: Record<string, tf.Tensor> | null = null;
     let lossAcc: tf.Tensor = tf.scalar(0);
     let entAcc: tf.Tensor = tf.scalar(0);
     let qAcc: tf.Tensor = tf.zeros([this.head.outDim]);
     let tAcc: tf.Tensor = tf.zeros([this.head.outDim]);
     for (const b of batches) {
-      const w = b.batchSize / totalB;
+      const w = b.batchSize / totalImages;
       const teacherOut = tf.tidy(() => this.multiCrop(this.teacher, b, 1));
       let kept: { ent: tf.Scalar; q: tf.Tensor1D } | null = null;
       const { value, grads } = tf.variableGrads(() => {
@@ -119,9 +128,8 @@ export class DinoSystem {
       const prev: Record<string, tf.Tensor> | null = gradSum;
       const next: Record<string, tf.Tensor> = {};
       for (const [vn, g] of Object.entries(grads)) {
-        if (!g) throw new Error(`no gradient for ${this.varToName.get(vn)}`);
         const name = this.varToName.get(vn)!;
-        next[name] = tf.tidy(() => (prev ? tf.add(prev[name]!, tf.mul(g, w)) : batches.length === 1 ? g.clone() : tf.mul(g, w)));
+        next[name] = tf.tidy(() => (prev ? tf.add(prev[name]!, tf.mul(g, w)) : w === 1 ? g.clone() : tf.mul(g, w)));
       }
       const accs = tf.tidy(() => [
         tf.add(lossAcc, tf.mul(value, w)),
@@ -134,21 +142,26 @@ export class DinoSystem {
       [lossAcc, entAcc, qAcc, tAcc] = accs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
       gradSum = next;
     }
-    const grads = gradSum!;
+    return { grads: gradSum!, loss: lossAcc, entropy: entAcc, probSum: qAcc, teacherSum: tAcc };
+  }
+
+  /** Apply one update from accumulated partials (this process's, plus any added from other workers); disposes them. */
+  async finish(p: Partials, sched: StepSchedule, totalImages: number): Promise<StepStats> {
+    const grads = p.grads;
     const m = this.config.centerMomentum;
     const newCenter = tf.tidy(() =>
-      tf.add(tf.mul(this.center, m), tf.mul(tf.reshape(tf.div(tAcc, 2 * totalB), [1, this.head.outDim]), 1 - m)),
+      tf.add(tf.mul(this.center, m), tf.mul(tf.reshape(tf.div(p.teacherSum, 2 * totalImages), [1, this.head.outDim]), 1 - m)),
     );
     const readings = tf.tidy(() =>
       tf.stack([
-        tf.reshape(lossAcc, []),
-        tf.reshape(entAcc, []),
-        entropyOf(tf.div(qAcc, 2 * totalB) as tf.Tensor1D),
+        tf.reshape(p.loss, []),
+        tf.reshape(p.entropy, []),
+        entropyOf(tf.div(p.probSum, 2 * totalImages) as tf.Tensor1D),
         tf.sqrt(tf.sum(tf.square(newCenter))),
       ]),
     );
-    const [loss, teacherEntropy, batchMeanEntropy, centerNorm] = Array.from(await readings.data());
-    tf.dispose([readings, lossAcc, entAcc, qAcc, tAcc]);
+    const [loss, teacherEntropy, batchMeanEntropy, centerNorm] = Array.from(await readings.data()) as [number, number, number, number];
+    tf.dispose([readings, p.loss, p.entropy, p.probSum, p.teacherSum]);
     if (!Number.isFinite(loss)) {
       tf.dispose([newCenter, ...Object.values(grads)]);
       throw new StudioFailure(
@@ -177,6 +190,35 @@ export class DinoSystem {
     newCenter.dispose();
     this.optimizerStep += 1;
     return { loss, teacherEntropy, klTeacherStudent: loss - teacherEntropy, centerNorm, batchMeanEntropy };
+  }
+
+  /** One optimizer update from `micro` (a batch, or the micro-batches of one accumulated update). */
+  async step(micro: Batch | Batch[], sched: StepSchedule): Promise<StepStats> {
+    const batches = Array.isArray(micro) ? micro : [micro];
+    const totalImages = batches.reduce((a, b) => a + b.batchSize, 0);
+    return this.finish(this.accumulate(batches, sched, totalImages), sched, totalImages);
+  }
+
+  /** Student and teacher parameters and the center in internal layout (for a worker replica). */
+  replicaState(): { student: Record<string, Float32Array>; teacher: Record<string, Float32Array>; center: Float32Array } {
+    const student: Record<string, Float32Array> = {};
+    const teacher: Record<string, Float32Array> = {};
+    for (const s of this.specs) {
+      student[s.name] = this.student.get(s.name)!.dataSync() as Float32Array;
+      teacher[s.name] = this.teacher.get(s.name)!.dataSync() as Float32Array;
+    }
+    return { student, teacher, center: this.center.dataSync() as Float32Array };
+  }
+
+  /** Overwrite student, teacher and center from replicaState() of another process. */
+  setReplicaState(r: { student: Record<string, Float32Array>; teacher: Record<string, Float32Array>; center: Float32Array }): void {
+    tf.tidy(() => {
+      for (const s of this.specs) {
+        (this.student.get(s.name) as tf.Variable).assign(tf.tensor(r.student[s.name]!, s.internalShape));
+        (this.teacher.get(s.name) as tf.Variable).assign(tf.tensor(r.teacher[s.name]!, s.internalShape));
+      }
+      this.center.assign(tf.tensor(r.center, [1, this.head.outDim]));
+    });
   }
 
   /** Everything a checkpoint needs from the model side, in PyTorch layout. */

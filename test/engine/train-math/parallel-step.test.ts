@@ -1,0 +1,67 @@
+// The 2-thread data-parallel DINO step gives the same update as the single-thread step on the whole batch (wasm backend).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RECIPE_DEFAULTS, type StudioConfig } from '../../../src/shared/config-schema';
+import { initBackend } from '../../../src/engine/tf/backend';
+import { createDinoSystem } from '../../../src/engine/train/dino-system';
+import { ParallelDinoSystem } from '../../../src/engine/train/parallel-dino-system';
+import type { Batch } from '../../../src/engine/loader/batch-types';
+import type { StepSchedule } from '../../../src/engine/train/step-types';
+import { SeededRng } from '../../../src/engine/util/seeded-rng';
+
+const CFG: StudioConfig = {
+  ...RECIPE_DEFAULTS,
+  arch: 'vit_tiny',
+  depth: 1,
+  globalSize: 32,
+  localSize: 16,
+  localCrops: 2,
+  outDim: 64,
+  headHiddenDim: 32,
+  headBottleneckDim: 16,
+  batchSize: 4,
+};
+const SCHED: StepSchedule = { lr: 1e-3, wd: 0.04, momentum: 0.9, teacherTemp: 0.04, freezeLastLayer: false };
+
+function batchOf(seed: number): Batch {
+  const rng = new SeededRng(seed);
+  const g = (size: number, views: number) => ({
+    size,
+    views,
+    data: Float32Array.from({ length: views * CFG.batchSize * 3 * size * size }, () => rng.normal()),
+  });
+  return { epoch: 0, index: 0, imageIndices: [0, 1, 2, 3], batchSize: 4, groups: [g(32, 2), g(16, 2)], waitMs: 0 };
+}
+
+describe('data-parallel DINO step (2 threads, wasm backend)', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('matches the single-thread update over two steps', async () => {
+    const single = createDinoSystem(CFG, { seed: 2 });
+    const par = await ParallelDinoSystem.create(CFG, { seed: 2, threads: 2, backend: 'wasm' });
+    try {
+      for (const seed of [1, 2]) {
+        const a = await single.step(batchOf(seed), SCHED);
+        const b = await par.step(batchOf(seed), SCHED);
+        expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-4);
+        expect(Math.abs(a.batchMeanEntropy - b.batchMeanEntropy)).toBeLessThan(1e-4);
+      }
+      const sa = single.getState();
+      const sb = par.getState();
+      let worst = 0;
+      for (const k of Object.keys(sa.student)) {
+        const x = sa.student[k]!.data;
+        const y = sb.student[k]!.data;
+        for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+      }
+      expect(worst).toBeLessThan(0.05 * SCHED.lr);
+      for (let i = 0; i < sa.center.data.length; i++) expect(Math.abs(sa.center.data[i]! - sb.center.data[i]!)).toBeLessThan(1e-5);
+      expect(sb.optimizerStep).toBe(2);
+    } finally {
+      single.dispose();
+      await par.close();
+      par.main.dispose();
+    }
+  });
+});
