@@ -181,7 +181,7 @@ export const trainCommand: CliCommand = {
       if (args.json) process.stdout.write(JSON.stringify({ status: s, lastCheckpoint: out.lastCheckpoint }) + '\n');
       else {
         if (tty) process.stdout.write('\n');
-        else if (lastRow) process.stdout.write(progressLine(lastRow, s, config.epochs) + '\n');
+        else if (lastRow) process.stdout.write(progressLine(lastRow, last, config.epochs) + '\n');
         process.stdout.write(
           `Run ${s.state} at step ${s.step}/${s.totalSteps} (epoch ${s.epoch}); last checkpoint ${out.lastCheckpoint ?? 'none'} in ${runDir}/checkpoints` +
             (s.error ? `\n${s.error}` : '') +

@@ -8,7 +8,7 @@ export interface CollapseDetectorOptions {
   warmupSteps: number;
   /** Consecutive steps the signal must hold. */
   window?: number;
-  /** Uniform: mean teacher entropy above this fraction of ln K. */
+  /** Uniform: teacher entropy above this fraction of ln K (default 0.9). */
   uniformFraction?: number;
   /** One-dimension: teacher entropy and batch-mean entropy both below this fraction of ln K. */
   oneDimFraction?: number;
@@ -26,7 +26,7 @@ export class CollapseDetector {
   constructor(private readonly opts: CollapseDetectorOptions) {
     this.lnK = Math.log(opts.outDim);
     this.window = opts.window ?? 20;
-    this.uniformFraction = opts.uniformFraction ?? 0.95;
+    this.uniformFraction = opts.uniformFraction ?? 0.9;
     this.oneDimFraction = opts.oneDimFraction ?? 0.1;
   }
 
@@ -47,7 +47,7 @@ export class CollapseDetector {
             `Uniform collapse: for ${this.uniformRun} steps the teacher's output entropy has been ${s.teacherEntropy.toFixed(3)} nats, ` +
             `close to ln(K) = ${this.lnK.toFixed(3)} (K = outDim = ${K}): the teacher predicts nothing. ` +
             `Try a lower teacherTemp (sharper teacher, e.g. 0.04), a smaller outDim (e.g. ${Math.max(2, Math.min(K, 4096) >> 1)}), ` +
-            `a higher momentumTeacher (e.g. 0.996-0.999), or fewer localCrops on a small dataset.`,
+            `a higher momentumTeacher (e.g. 0.996-0.999), a lower lr, or fewer localCrops on a small dataset.`,
         };
       }
     } else if (this.oneDimRun >= this.window) {
