@@ -1,15 +1,8 @@
 // The memory model of a configuration: parameters, AdamW state, teacher, gradients, activations per resolution group, loader buffers, runtime; fits / largest batch / advice.
 import type { StudioConfig } from '../../shared/config-schema';
 import type { MemoryEstimate } from '../../shared/ipc-contract';
-import {
-  type AttentionLayout,
-  backboneForwardFloats,
-  headForwardFloats,
-  lossForwardFloats,
-  peakFromForward,
-} from './activation-model';
+import { studentBackboneFloats, studentHeadLossFloats, teacherBackboneFloats } from './activation-model';
 import { countParameters } from './parameter-count';
-import { getAttentionMode } from '../model/attention';
 
 export type MemoryBackend = 'cpu' | 'wasm' | 'tensorflow';
 
@@ -31,20 +24,6 @@ export interface MemoryContext {
   backend: MemoryBackend;
   /** Memory the whole engine process may use (MB): available system memory (+ the engine's own RSS). */
   systemAvailableMb: number;
-}
-
-/** How each backend stores tensors, which changes what a step allocates. */
-function backendTraits(b: MemoryBackend): { layout: AttentionLayout; slicesCopy: boolean; tensorsInHeap: boolean } {
-  // The attention layout is the model's current mode (attention.ts); the cpu backend's contiguous slices are views.
-  const layout = getAttentionMode();
-  switch (b) {
-    case 'wasm':
-      return { layout, slicesCopy: true, tensorsInHeap: true };
-    case 'cpu':
-      return { layout, slicesCopy: false, tensorsInHeap: false };
-    case 'tensorflow':
-      return { layout, slicesCopy: true, tensorsInHeap: false };
-  }
 }
 
 export interface MemoryParts {
@@ -77,42 +56,49 @@ type EstimateKeys =
   | 'prefetch';
 export type EstimateConfig = Pick<StudioConfig, EstimateKeys>;
 
+/** Floats of the DINO head (MLP, weight-normalised last layer v and g). */
+function headFloats(c: EstimateConfig): number {
+  const d = countParameters(c).embedDim;
+  const h = c.headHiddenDim;
+  const bn = c.headBottleneckDim;
+  return d * h + h + h * h + h + h * bn + bn + bn * c.outDim + c.outDim;
+}
+
 /** The memory parts of one configuration on one backend (floats for tensors, bytes / MB as named). */
 export function memoryParts(c: EstimateConfig, backend: MemoryBackend): MemoryParts {
-  const traits = backendTraits(backend);
   const pc = countParameters(c);
   const b = c.batchSize;
   const n = c.localCrops;
   const views = 2 + n;
-  const p = c.patchSize;
-  const model = { embedDim: pc.embedDim, heads: pc.heads, depth: c.depth };
-  const head = { hidden: c.headHiddenDim, bottleneck: c.headBottleneckDim, outDim: c.outDim };
-  const tokens = (size: number) => (size / p) ** 2 + 1;
-  const patchFloats = 3 * p * p;
+  const d = pc.embedDim;
+  const blockParams = 12 * d * d + 13 * d;
+  const model = { embedDim: d, heads: pc.heads, depth: c.depth, patchSize: c.patchSize, blockParams, embedParams: 0 };
+  const headParams = headFloats(c);
+  model.embedParams = pc.total - c.depth * blockParams - headParams;
+  const tokens = (size: number) => (size / c.patchSize) ** 2 + 1;
+  const h = c.headHiddenDim;
+  const head = { hidden: h, bottleneck: c.headBottleneckDim, outDim: c.outDim, mlpParams: d * h + h + h * h + h + h * c.headBottleneckDim + c.headBottleneckDim };
 
-  // Student: every resolution group through the backbone, the head over all views, the loss; differentiated.
-  const global = backboneForwardFloats({ n: 2 * b, tokens: tokens(c.globalSize), patchFloats }, model, traits.layout, traits.slicesCopy);
-  const local =
-    n > 0 ? backboneForwardFloats({ n: n * b, tokens: tokens(c.localSize), patchFloats }, model, traits.layout, traits.slicesCopy) : { all: 0, unsaved: 0 };
-  const groups = n > 0 ? 2 : 1;
-  // One head pass over the concatenated CLS features of every view (dino-system.ts multiCrop).
-  const studentHead = headForwardFloats(views * b, head) + (groups > 1 ? views * b * pc.embedDim : 0);
-  const loss = lossForwardFloats(views, b, c.outDim);
-  const studentPeak = peakFromForward({ all: global.all + local.all + studentHead + loss, unsaved: global.unsaved + local.unsaved });
-  // Teacher: the two globals without a tape (one tidy); runs before the student, its logits stay alive.
-  const teacherPass = global.all + headForwardFloats(2 * b, head);
+  // Student: every resolution group through the backbone, one head pass over all views, the loss; differentiated
+  // (the measured coefficients include the parameter gradients of one micro-batch).
+  const studentPeak =
+    studentBackboneFloats({ n: 2 * b, tokens: tokens(c.globalSize) }, model) +
+    (n > 0 ? studentBackboneFloats({ n: n * b, tokens: tokens(c.localSize) }, model) : 0) +
+    studentHeadLossFloats(views, b, head);
+  // Teacher: the two globals in one tidy before the student; its logits [2B, K] stay alive through the student pass.
   const teacherLogits = 2 * b * c.outDim;
+  const teacherPass = teacherBackboneFloats({ n: 2 * b, tokens: tokens(c.globalSize) }, model) + 2 * b * (6 * h + 3 * c.headBottleneckDim) + 3 * head.bottleneck * c.outDim + teacherLogits;
 
-  // dino-system.ts: the gradients of a micro-batch; with accumulation also the running sum (alive during the next
+  // dino-system.ts: one micro-batch's gradients; with accumulation also the running sum (alive during the next
   // micro-batch's backward) and its next value (briefly beside both).
   const p1 = pc.trainable;
   const gradFloats = c.accumulate > 1 ? 3 * p1 : p1;
   const clipCopy = c.clipGrad > 0 ? pc.largest : 0; // clipped one parameter at a time
   const adamTemp = 6 * pc.largest; // m', v', sqrt, denom, update, next of the largest parameter (one tidy each)
-  // The step's peak: the end of the backward (activations + parameter gradients), or the update phase.
-  const duringBackward = Math.max(teacherPass, studentPeak + teacherLogits) + (c.accumulate > 1 ? 2 * p1 : p1);
+  const duringBackward = Math.max(teacherPass, studentPeak + teacherLogits) + (c.accumulate > 1 ? p1 : 0);
   const duringUpdate = gradFloats + clipCopy + adamTemp;
   const stepPeak = Math.max(duringBackward, duringUpdate);
+  const tensorsInHeap = backend === 'wasm';
 
   // The loader delivers one optimizer update's images (batch x accumulate); the trainer splits it into micro-batches.
   const microBytes = b * (2 * 3 * c.globalSize ** 2 + n * 3 * c.localSize ** 2) * FLOAT;
@@ -121,7 +107,7 @@ export function memoryParts(c: EstimateConfig, backend: MemoryBackend): MemoryPa
   // + the micro-batch's patchify copy (a JS array; on the cpu backend the patches tensor is that array, counted with
   // the activations).
   const splitCopy = c.accumulate > 1 ? batchBytes : 0;
-  const patchCopy = traits.tensorsInHeap ? microBytes : 0;
+  const patchCopy = tensorsInHeap ? microBytes : 0;
   const loaderBytes = (c.prefetch + 1) * batchBytes + splitCopy + patchCopy;
   return {
     parameters: pc.total,
