@@ -15,6 +15,8 @@ function mainInputs(): Record<string, string> {
   };
   const worker = resolve(root, 'src/engine/loader/loader-worker.ts');
   if (existsSync(worker)) inputs['loader-worker'] = worker;
+  const dinoWorker = resolve(root, 'src/engine/train/dino-worker.ts');
+  if (existsSync(dinoWorker)) inputs['dino-worker'] = dinoWorker;
   return inputs;
 }
 

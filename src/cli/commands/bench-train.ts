@@ -1,6 +1,7 @@
 // `multicrop bench-train`: images/s of full DINO training steps on synthetic crops, and of the PyTorch anchor in the same run.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RECIPE_DEFAULTS, type StudioConfig } from '../../shared/config-schema';
@@ -8,6 +9,7 @@ import type { Batch } from '../../engine/loader/batch-types';
 import { initBackend } from '../../engine/tf/backend';
 import * as tf from '../../engine/tf/tfjs';
 import { createDinoSystem, modelConfigs } from '../../engine/train/dino-system';
+import { ParallelDinoSystem } from '../../engine/train/parallel-dino-system';
 import { scheduleAt } from '../../engine/train/schedules';
 import { SeededRng } from '../../engine/util/seeded-rng';
 import { getAttentionMode, setAttentionMode, type AttentionMode } from '../../engine/model/attention';
@@ -90,6 +92,7 @@ export const benchTrainCommand: CliCommand = {
       { name: 'locals', type: 'number', value: 'N', help: 'Alias of --local-crops.' },
       { name: 'batch', type: 'number', value: 'B', help: 'Alias of --batch-size.' },
       { name: 'attention', type: 'string', value: 'MODE', help: 'Attention layout: pairs (2-D matMuls, default on wasm) or batched.' },
+      { name: 'threads', type: 'number', value: 'N', help: 'Threads sharing each batch (data-parallel replicas; default: min(2, cores)).' },
       { name: 'profile', type: 'boolean', help: 'Also profile one step and list the kernels where the time goes.', default: false },
       { name: 'anchor', type: 'boolean', help: 'Run the PyTorch anchor (torch_dino_step.py) in the same command (--no-anchor to skip).', default: true },
     ],
@@ -111,7 +114,8 @@ export const benchTrainCommand: CliCommand = {
       return 2;
     }
     setAttentionMode(mode);
-    const sys = createDinoSystem(c, { seed: c.seed });
+    const threads = Math.max(1, Math.floor(Number(args.options.threads ?? Math.min(2, availableParallelism()))));
+    const sys = threads > 1 ? await ParallelDinoSystem.create(c, { seed: c.seed, threads, backend: backend.name }) : createDinoSystem(c, { seed: c.seed });
     const micro = Array.from({ length: c.accumulate }, (_, i) => syntheticBatch(c, i));
     const sched = scheduleAt(c, 1000, 10);
     if (!args.json) process.stderr.write(`bench-train: ${backend.name} (${backend.reason}); warm-up step...\n`);
@@ -127,6 +131,9 @@ export const benchTrainCommand: CliCommand = {
     const images = c.batchSize * c.accumulate;
     const imagesPerSec = (steps * images) / dt;
     let profile: { kernel: string; ms: number; calls: number; share: number }[] | undefined;
+    if (args.options.profile && sys instanceof ParallelDinoSystem) {
+      process.stderr.write('bench-train: --profile covers the main thread only; use --threads 1 for a whole-step profile\n');
+    }
     if (args.options.profile) {
       const prof = await tf.profile(async () => {
         await sys.step(micro, sched);
@@ -144,7 +151,10 @@ export const benchTrainCommand: CliCommand = {
         .sort((a, b) => b.ms - a.ms)
         .slice(0, 15);
     }
-    sys.dispose();
+    if (sys instanceof ParallelDinoSystem) {
+      await sys.close();
+      sys.main.dispose();
+    } else sys.dispose();
     const anchor = args.options.anchor === false ? { imagesPerSec: null, note: 'skipped (--no-anchor)' } : runAnchor(c, steps);
     const result = {
       imagesPerSec: Math.round(imagesPerSec * 1000) / 1000,
@@ -152,6 +162,7 @@ export const benchTrainCommand: CliCommand = {
       backend: backend.name,
       backendReason: backend.reason,
       attention: getAttentionMode(),
+      threads,
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       tensorsBefore,
       tensorsAfter,
@@ -177,7 +188,7 @@ export const benchTrainCommand: CliCommand = {
     output(args, result, () =>
       [
         `DINO training step, ${c.arch}/${c.patchSize} depth ${c.depth}, ${c.globalSize}px x2 + ${c.localSize}px x${c.localCrops}, batch ${images}, out_dim ${c.outDim}`,
-        `  ${backend.name} (${backend.reason}), attention ${getAttentionMode()}: ${result.imagesPerSec} images/s (${result.msPerStep} ms/step), peak RSS ${result.peakRssMb} MB, tensors ${tensorsBefore} -> ${tensorsAfter}`,
+        `  ${backend.name} (${backend.reason}), attention ${getAttentionMode()}, ${threads} thread(s): ${result.imagesPerSec} images/s (${result.msPerStep} ms/step), peak RSS ${result.peakRssMb} MB, tensors ${tensorsBefore} -> ${tensorsAfter}`,
         `  PyTorch anchor: ${result.anchorImagesPerSec ?? 'n/a'} images/s (${anchor.note})${result.ratio !== null ? `; ratio ${result.ratio}x` : ''}`,
         ...(profile ? ['  kernels (one step):', ...profile.map((p) => `    ${p.kernel.padEnd(16)} ${String(p.ms).padStart(7)} ms  ${String(p.calls).padStart(6)} calls  ${(p.share * 100).toFixed(1)}%`)] : []),
       ].join('\n'),
