@@ -157,6 +157,17 @@ describe('DINO step', () => {
     b.dispose();
   });
 
+  it('a non-finite loss stops with a clear error and leaves the state untouched', async () => {
+    const sys = createDinoSystem(CFG, { seed: 13 });
+    const st = sys.getState();
+    st.student['head.mlp.4.bias']!.data.fill(Number.NaN);
+    sys.setState(st);
+    const before = sys.getState();
+    await expect(sys.step(toBatch(makeImages(4, 5)), SCHED)).rejects.toThrow(/the DINO loss is NaN at optimizer step 0 .*last good checkpoint is intact/);
+    expectSameState(sys.getState(), before);
+    sys.dispose();
+  });
+
   it('AdamW follows torch.optim.AdamW (decoupled decay, bias correction) over 3 steps', () => {
     const p0 = [0.5, -1.0, 2.0];
     const gs = [
