@@ -2,6 +2,7 @@
 import sharp, { type Sharp } from 'sharp';
 import type { CropBox } from '../../shared/ipc-contract';
 import { cropResampleToPlanar } from './crop-resample';
+import { cropResampleWasm } from './wasm/crop-resample-wasm';
 
 export interface DecodedImage {
   data: Buffer; // interleaved RGB, width * height * 3 bytes
@@ -58,5 +59,8 @@ export async function decodeImage(path: string, opts: DecodeOptions): Promise<De
 /** A view's crop, resized bicubically (Pillow semantics) and flipped if asked, as planar floats in [0,1] in `work`. */
 export function cropView(img: DecodedImage, box: CropBox, size: number, flip: boolean, work: Float32Array, scratch: { tmp: Float32Array }): void {
   const scaled = { x: box.x * img.scaleX, y: box.y * img.scaleY, w: box.w * img.scaleX, h: box.h * img.scaleY };
-  cropResampleToPlanar(img.data, img.width, img.height, scaled, size, flip, work, scratch);
+  // WebAssembly SIMD when the runtime has it (Node 20 and Electron do), the plain TypeScript kernel otherwise.
+  if (!cropResampleWasm(img.data, img.width, img.height, scaled, size, flip, work)) {
+    cropResampleToPlanar(img.data, img.width, img.height, scaled, size, flip, work, scratch);
+  }
 }

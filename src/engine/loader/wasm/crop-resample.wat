@@ -1,0 +1,80 @@
+;; Crop resampling kernels (WebAssembly SIMD): the two passes of crop-resample.ts with f32x4 per RGB pixel.
+(module
+  (memory (export "memory") 1)
+
+  ;; Horizontal pass: rows [y0, y0 + rows) of interleaved RGB bytes (row stride `stride` bytes) -> tmp, one f32x4 per
+  ;; output pixel [R, G, B, junk], in byte units. xs/xc: i32 per output (first source column, taps); xw: f32 weights.
+  (func (export "horizontal")
+    (param $src i32) (param $stride i32) (param $y0 i32) (param $rows i32)
+    (param $xs i32) (param $xc i32) (param $xw i32) (param $maxTaps i32)
+    (param $size i32) (param $flip i32) (param $tmp i32)
+    (local $r i32) (local $xx i32) (local $p i32) (local $n i32) (local $k i32) (local $wp i32)
+    (local $acc v128) (local $srow i32) (local $o i32)
+    (local.set $r (i32.const 0))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $srow (i32.add (local.get $src) (i32.mul (i32.add (local.get $y0) (local.get $r)) (local.get $stride))))
+      (local.set $xx (i32.const 0))
+      (block $xdone (loop $xloop
+        (br_if $xdone (i32.ge_u (local.get $xx) (local.get $size)))
+        (local.set $p (i32.add (local.get $srow) (i32.mul (i32.load (i32.add (local.get $xs) (i32.shl (local.get $xx) (i32.const 2)))) (i32.const 3))))
+        (local.set $n (i32.load (i32.add (local.get $xc) (i32.shl (local.get $xx) (i32.const 2)))))
+        (local.set $wp (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $xx) (local.get $maxTaps)) (i32.const 2))))
+        (local.set $acc (f32x4.splat (f32.const 0)))
+        (local.set $k (i32.const 0))
+        (block $kdone (loop $kloop
+          (br_if $kdone (i32.ge_u (local.get $k) (local.get $n)))
+          (local.set $acc (f32x4.add (local.get $acc)
+            (f32x4.mul
+              (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p)))))
+              (f32x4.splat (f32.load (local.get $wp))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 3)))
+          (local.set $wp (i32.add (local.get $wp) (i32.const 4)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kloop)))
+        (local.set $o (select (i32.sub (i32.sub (local.get $size) (i32.const 1)) (local.get $xx)) (local.get $xx) (local.get $flip)))
+        (v128.store (i32.add (local.get $tmp) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $size)) (local.get $o)) (i32.const 4))) (local.get $acc))
+        (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
+        (br $xloop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
+
+  ;; Vertical pass: tmp (rows x size f32x4) -> planar f32 out (3 planes of size*size), scaled by 1/255, clamped to [0,1].
+  (func (export "vertical")
+    (param $tmp i32) (param $size i32) (param $ys i32) (param $yc i32) (param $yw i32) (param $maxTaps i32)
+    (param $y0 i32) (param $out i32)
+    (local $yy i32) (local $xx i32) (local $p i32) (local $n i32) (local $k i32) (local $wp i32) (local $wbase i32)
+    (local $acc v128) (local $rowBytes i32) (local $plane i32) (local $o i32) (local $r0 i32)
+    (local.set $rowBytes (i32.shl (local.get $size) (i32.const 4)))
+    (local.set $plane (i32.shl (i32.mul (local.get $size) (local.get $size)) (i32.const 2)))
+    (local.set $yy (i32.const 0))
+    (block $ydone (loop $yloop
+      (br_if $ydone (i32.ge_u (local.get $yy) (local.get $size)))
+      (local.set $n (i32.load (i32.add (local.get $yc) (i32.shl (local.get $yy) (i32.const 2)))))
+      (local.set $r0 (i32.sub (i32.load (i32.add (local.get $ys) (i32.shl (local.get $yy) (i32.const 2)))) (local.get $y0)))
+      (local.set $wbase (i32.add (local.get $yw) (i32.shl (i32.mul (local.get $yy) (local.get $maxTaps)) (i32.const 2))))
+      (local.set $xx (i32.const 0))
+      (block $xdone (loop $xloop
+        (br_if $xdone (i32.ge_u (local.get $xx) (local.get $size)))
+        (local.set $p (i32.add (local.get $tmp) (i32.add (i32.mul (local.get $r0) (local.get $rowBytes)) (i32.shl (local.get $xx) (i32.const 4)))))
+        (local.set $wp (local.get $wbase))
+        (local.set $acc (f32x4.splat (f32.const 0)))
+        (local.set $k (i32.const 0))
+        (block $kdone (loop $kloop
+          (br_if $kdone (i32.ge_u (local.get $k) (local.get $n)))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (local.get $p)) (f32x4.splat (f32.load (local.get $wp))))))
+          (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+          (local.set $wp (i32.add (local.get $wp) (i32.const 4)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kloop)))
+        (local.set $acc (f32x4.max (f32x4.splat (f32.const 0))
+          (f32x4.min (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $acc) (f32x4.splat (f32.const 0.003921568859368563)))))) ;; 1/255 in f32
+        (local.set $o (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $yy) (local.get $size)) (local.get $xx)) (i32.const 2))))
+        (f32.store (local.get $o) (f32x4.extract_lane 0 (local.get $acc)))
+        (f32.store (i32.add (local.get $o) (local.get $plane)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.store (i32.add (local.get $o) (i32.shl (local.get $plane) (i32.const 1))) (f32x4.extract_lane 2 (local.get $acc)))
+        (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
+        (br $xloop)))
+      (local.set $yy (i32.add (local.get $yy) (i32.const 1)))
+      (br $yloop))))
+)
