@@ -1,6 +1,6 @@
 // The Evaluation screen in Chromium on a freshly trained tiny run: k-NN on the sample's train/val split, a nearest-neighbour gallery, attention maps per head.
 import { test, expect } from './support/web-host-fixture';
-import { attentionMaps, knnAndNeighbours, openSample, startTraining, tinyConfig, useSavedConfig } from './studio-helpers';
+import { attentionMaps, expectNoHorizontalScroll, knnAndNeighbours, openSample, startTraining, tinyConfig, unnamedControls, useSavedConfig } from './studio-helpers';
 
 test.describe.configure({ timeout: 240_000 });
 test.use({ viewport: { width: 1280, height: 800 } }); // the window size the UI must fit
@@ -15,4 +15,6 @@ test('k-NN, neighbours and attention maps of a trained run', async ({ studio: pa
   await expect(page.getByLabel('Run', { exact: true })).not.toHaveValue('');
   await knnAndNeighbours(page);
   await attentionMaps(page, 3, 'evaluation-run');
+  await expectNoHorizontalScroll(page);
+  expect(await unnamedControls(page)).toEqual([]);
 });

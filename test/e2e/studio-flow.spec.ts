@@ -1,6 +1,6 @@
 // The Studio's whole flow in Chromium on the sample dataset: thumbnails, augmentation lab, training controls, reopening the run.
 import { test, expect } from './support/web-host-fixture';
-import { lossPoints, openSample, screenshot, startTraining, tinyConfig, useSavedConfig } from './studio-helpers';
+import { expectNoHorizontalScroll, lossPoints, openSample, screenshot, startTraining, tinyConfig, unnamedControls, useSavedConfig } from './studio-helpers';
 
 test.describe.configure({ timeout: 240_000 });
 test.use({ viewport: { width: 1280, height: 800 } }); // the window size the UI must fit
@@ -28,8 +28,8 @@ test('dataset, augmentation lab, training with pause/resume/stop, and the run re
   await expect(thumbs.first()).toBeVisible();
   expect(await thumbs.count()).toBeGreaterThan(10);
   await expect.poll(() => thumbs.first().evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
-  const noHScroll = await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
-  expect(noHScroll).toBe(true);
+  await expectNoHorizontalScroll(page);
+  expect(await unnamedControls(page)).toEqual([]);
   await screenshot(page, 'dataset');
 
   // Augmentation: 2 globals + N locals; changing 'Local crops' changes the number of local views.
@@ -64,6 +64,8 @@ test('dataset, augmentation lab, training with pause/resume/stop, and the run re
   await expect(caption).toContainText('seed 7 ·');
   expect(await boxes()).toBe(seven);
   await expect(page.getByRole('img', { name: /heat map of \d+ crop centres/ }).first()).toBeVisible();
+  await expectNoHorizontalScroll(page);
+  expect(await unnamedControls(page)).toEqual([]);
   await screenshot(page, 'augmentation');
 
   // Training: schedules plotted before start, then a run with live curves.
@@ -76,6 +78,8 @@ test('dataset, augmentation lab, training with pause/resume/stop, and the run re
   expect(Number(await bar.getAttribute('aria-valuemax'))).toBeGreaterThan(0);
   await expect.poll(() => lossPoints(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
   await expect(page.getByRole('table', { name: 'Latest metrics' })).toBeVisible();
+  await expectNoHorizontalScroll(page);
+  expect(await unnamedControls(page)).toEqual([]);
   await screenshot(page, 'training-live');
 
   const state = page.getByTestId('train-state').locator('strong');
@@ -96,6 +100,7 @@ test('dataset, augmentation lab, training with pause/resume/stop, and the run re
   await expect(detail).toBeVisible();
   await expect.poll(() => lossPoints(page, detail)).toBeGreaterThanOrEqual(2);
   await expect(detail.getByRole('button', { name: 'Resume' })).toBeEnabled();
+  await expectNoHorizontalScroll(page);
   await screenshot(page, 'runs');
 
   // Reloading the page while the resumed run trains reattaches to it.

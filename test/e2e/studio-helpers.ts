@@ -100,3 +100,25 @@ export async function attentionMaps(page: Page, heads: number, name: string): Pr
   await expect.poll(() => maps.first().getAttribute('src')).not.toBe(before);
   await screenshot(page, name);
 }
+
+/** The page fits the window's width (no horizontal scrolling). */
+export async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+}
+
+/** Every visible form control on the page has a name a screen reader can announce (label, aria-label or text). */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('input, select, textarea, button'))) {
+      if (el.offsetParent === null) continue; // hidden
+      const labelled =
+        ((el as HTMLInputElement).labels?.length ?? 0) > 0 ||
+        !!el.getAttribute('aria-label')?.trim() ||
+        !!el.getAttribute('aria-labelledby') ||
+        (el.tagName === 'BUTTON' && !!el.textContent?.trim());
+      if (!labelled) out.push(el.outerHTML.slice(0, 120));
+    }
+    return out;
+  });
+}
