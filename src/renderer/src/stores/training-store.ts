@@ -28,6 +28,8 @@ export const useTrainingStore = defineStore('training', () => {
 
   function onStatus(s: TrainStatus): void {
     if (status.value && s.runId !== status.value.runId && !ACTIVE.includes(s.state)) return;
+    // An answer that crossed a newer event on the way (same run, earlier step) must not move the progress back.
+    if (status.value && s.runId === status.value.runId && s.step < status.value.step && s.state === status.value.state) return;
     if (!status.value || s.runId !== status.value.runId) metrics.value = [];
     status.value = Object.freeze({ ...s }) as TrainStatus;
     app.setBackend(s.backend);
@@ -68,9 +70,8 @@ export const useTrainingStore = defineStore('training', () => {
     try {
       const s = await call('trainStart', { dataset, config: plain(cfg) });
       if (s) {
-        metrics.value = [];
+        // Events of the new run may have arrived before this answer: onStatus resets the curves only for a different run.
         config.value = plain(cfg);
-        status.value = null;
         onStatus(s);
       }
     } finally {
