@@ -6,6 +6,7 @@
 // edges replicated; 3 horizontal passes, then 3 vertical ones. The combined kernel has variance sigma^2 exactly.
 // Difference from Pillow: we keep float values between passes (Pillow rounds to 8 bits after each pass, which moves
 // values by up to about 1/255).
+import { boxBlurWasm } from '../loader/wasm/box-blur-wasm';
 
 const PASSES = 3;
 
@@ -56,6 +57,18 @@ function transpose(src: Float32Array, srcBase: number, width: number, height: nu
  * the row is in cache), the plane is transposed, its rows (the columns) blurred, and transposed back.
  */
 export function gaussianBlur(img: Float32Array, width: number, height: number, sigma: number, channels = 3): void {
+  if (!(sigma > 0)) return;
+  const r = boxRadiusForSigma(sigma);
+  const l = Math.floor(r);
+  const ww = 1 / (2 * r + 1);
+  const fw = (1 - (2 * l + 1) * ww) / 2;
+  // WebAssembly SIMD when available (Node 20, Electron): the same passes (columns first), float32 accumulators.
+  if (boxBlurWasm(img, width, height, channels, l, ww, fw)) return;
+  gaussianBlurScalar(img, width, height, sigma, channels);
+}
+
+/** The TypeScript kernel (used where WebAssembly SIMD is missing; the reference for the wasm kernel's tests). */
+export function gaussianBlurScalar(img: Float32Array, width: number, height: number, sigma: number, channels = 3): void {
   if (!(sigma > 0)) return;
   const r = boxRadiusForSigma(sigma);
   const l = Math.floor(r);

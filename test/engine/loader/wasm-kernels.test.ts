@@ -1,16 +1,15 @@
-// The WebAssembly crop kernels: embedded bytes compiled from the .wat, and the same results as the TypeScript kernel.
+// The WebAssembly kernels: embedded bytes compiled from the .wat files, and the same results as the TypeScript kernels.
 import { describe, expect, it } from 'vitest';
 import { cropResampleToPlanar } from '../../../src/engine/loader/crop-resample';
-import { bytesModuleSource, compileCropResampleWat } from '../../../src/engine/loader/wasm/build-crop-resample-wasm';
+import { readFileSync } from 'node:fs';
+import { bytesModuleSource } from '../../../src/engine/loader/wasm/build-wasm';
 import { cropResampleWasm, wasmKernels } from '../../../src/engine/loader/wasm/crop-resample-wasm';
-import { CROP_RESAMPLE_WASM_BASE64 } from '../../../src/engine/loader/wasm/crop-resample-wasm-bytes';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 
 describe('crop resampling in WebAssembly', () => {
-  it('embeds exactly the compiled crop-resample.wat', async () => {
-    const bytes = await compileCropResampleWat();
-    expect(Buffer.from(bytes).toString('base64')).toBe(CROP_RESAMPLE_WASM_BASE64);
-    expect(bytesModuleSource(bytes)).toContain(CROP_RESAMPLE_WASM_BASE64);
+  it('embeds exactly the compiled .wat kernels (wasm-bytes.ts is up to date)', async () => {
+    const committed = readFileSync(new URL('../../../src/engine/loader/wasm/wasm-bytes.ts', import.meta.url), 'utf8');
+    expect(committed).toBe(await bytesModuleSource());
   });
 
   it('is available in this runtime and agrees with the TypeScript kernel on random boxes, sizes and flips', () => {
@@ -33,6 +32,28 @@ describe('crop resampling in WebAssembly', () => {
       let worst = 0;
       for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
       expect(worst).toBeLessThan(2e-5); // float32 accumulation in wasm vs float64 in TypeScript
+    }
+  });
+});
+
+describe('Gaussian blur in WebAssembly', () => {
+  it('agrees with the TypeScript kernel on random planes, sizes (odd widths too) and sigmas', async () => {
+    const { gaussianBlur, gaussianBlurScalar } = await import('../../../src/engine/augment/gaussian-blur');
+    const { boxBlurKernels } = await import('../../../src/engine/loader/wasm/box-blur-wasm');
+    expect(boxBlurKernels()).not.toBeNull();
+    const rng = new SeededRng(7);
+    for (let trial = 0; trial < 40; trial++) {
+      const w = 1 + rng.int(130);
+      const h = 1 + rng.int(130);
+      const channels = 1 + rng.int(3);
+      const sigma = rng.uniform(0.05, 6);
+      const a = Float32Array.from({ length: channels * w * h }, () => rng.next());
+      const b = a.slice();
+      gaussianBlurScalar(a, w, h, sigma, channels);
+      gaussianBlur(b, w, h, sigma, channels);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+      expect(worst).toBeLessThan(2e-5);
     }
   });
 });

@@ -1,17 +1,7 @@
 // The SIMD WebAssembly path of crop resampling: same Pillow bicubic as crop-resample.ts, f32x4 per RGB pixel (about 3x faster).
 import { resampleCoeffs } from '../crop-resample';
-import { CROP_RESAMPLE_WASM_BASE64 } from './crop-resample-wasm-bytes';
-
-/** The slice of the WebAssembly API used here (the Node-side TypeScript lib has no WebAssembly declarations). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+import { CROP_RESAMPLE_WASM_BASE64 } from './wasm-bytes';
+import { align16 as align, ensureMemory, instantiate, type WasmMemory } from './wasm-runtime';
 
 interface Kernels {
   memory: WasmMemory;
@@ -23,27 +13,12 @@ let kernels: Kernels | null | undefined;
 
 /** The instantiated kernels of this thread, or null when this runtime lacks WebAssembly SIMD. */
 export function wasmKernels(): Kernels | null {
-  if (kernels !== undefined) return kernels;
-  try {
-    if (!WASM) throw new Error('no WebAssembly');
-    const mod = new WASM.Module(Buffer.from(CROP_RESAMPLE_WASM_BASE64, 'base64'));
-    const e = new WASM.Instance(mod, {}).exports as unknown as Kernels;
-    kernels = { memory: e.memory, horizontal: e.horizontal, vertical: e.vertical };
-  } catch {
-    kernels = null;
-  }
+  if (kernels === undefined) kernels = instantiate<Kernels>(CROP_RESAMPLE_WASM_BASE64);
   return kernels;
 }
 
-const align = (n: number) => (n + 15) & ~15;
-
 /** The source image currently copied into wasm memory (loaded once per image, reused by its views). */
 let loaded: { data: Uint8Array; bytes: number } | null = null;
-
-function ensureMemory(k: Kernels, bytes: number): void {
-  const have = k.memory.buffer.byteLength;
-  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
-}
 
 /**
  * Resample `box` (fractional, in the pixels of src) of interleaved RGB bytes into size x size planar floats in [0,1]
@@ -75,7 +50,7 @@ export function cropResampleWasm(
   const yw = yc + size * 4;
   const o = align(yw + size * cy.maxTaps * 4);
   const end = o + 3 * size * size * 4;
-  ensureMemory(k, end);
+  ensureMemory(k.memory, end);
   const buf = k.memory.buffer;
   if (loaded?.data !== src || loaded.bytes !== buf.byteLength) {
     new Uint8Array(buf, 0, src.length).set(src);

@@ -1,0 +1,113 @@
+;; Pillow-style extended box blur (3 passes per axis) on planar f32 images, vectorised over 4 columns (WebAssembly SIMD).
+(module
+  (memory (export "memory") 1)
+
+  ;; One vertical pass over a width x height plane at $data: out[y] = acc*ww + (in[y-l-1] + in[y+l+1])*fw,
+  ;; acc = sum in[y-l..y+l], rows clamped to the edges. $src (a copy of the plane) and $acc (width floats) are scratch.
+  (func $vpass (param $data i32) (param $w i32) (param $h i32) (param $l i32) (param $ww f32) (param $fw f32) (param $src i32) (param $acc i32)
+    (local $rowB i32) (local $x i32) (local $y i32) (local $k i32) (local $r i32) (local $last i32)
+    (local $f0 i32) (local $f1 i32) (local $sb i32) (local $o i32) (local $wv v128) (local $fv v128) (local $a v128) (local $w4 i32)
+    (local.set $rowB (i32.shl (local.get $w) (i32.const 2)))
+    (local.set $last (i32.sub (local.get $h) (i32.const 1)))
+    (local.set $w4 (i32.and (local.get $w) (i32.const -4)))
+    (local.set $wv (f32x4.splat (local.get $ww)))
+    (local.set $fv (f32x4.splat (local.get $fw)))
+    (memory.copy (local.get $src) (local.get $data) (i32.mul (local.get $rowB) (local.get $h)))
+    (memory.fill (local.get $acc) (i32.const 0) (local.get $rowB))
+    ;; acc = rows clamp(-l) .. clamp(l)
+    (local.set $k (i32.sub (i32.const 0) (local.get $l)))
+    (block $d0 (loop $l0
+      (br_if $d0 (i32.gt_s (local.get $k) (local.get $l)))
+      (local.set $r (call $clamp (local.get $k) (local.get $last)))
+      (local.set $x (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $x) (local.get $w)))
+        (local.set $o (i32.shl (local.get $x) (i32.const 2)))
+        (f32.store (i32.add (local.get $acc) (local.get $o))
+          (f32.add (f32.load (i32.add (local.get $acc) (local.get $o)))
+                   (f32.load (i32.add (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $rowB))) (local.get $o)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $l1)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l0)))
+    (local.set $y (i32.const 0))
+    (block $dy (loop $ly
+      (br_if $dy (i32.ge_u (local.get $y) (local.get $h)))
+      (local.set $f0 (i32.add (local.get $src) (i32.mul (call $clamp (i32.sub (i32.sub (local.get $y) (local.get $l)) (i32.const 1)) (local.get $last)) (local.get $rowB))))
+      (local.set $f1 (i32.add (local.get $src) (i32.mul (call $clamp (i32.add (i32.add (local.get $y) (local.get $l)) (i32.const 1)) (local.get $last)) (local.get $rowB))))
+      (local.set $sb (i32.add (local.get $src) (i32.mul (call $clamp (i32.sub (local.get $y) (local.get $l)) (local.get $last)) (local.get $rowB))))
+      (local.set $o (i32.add (local.get $data) (i32.mul (local.get $y) (local.get $rowB))))
+      (local.set $x (i32.const 0))
+      (block $dv (loop $lv
+        (br_if $dv (i32.ge_u (local.get $x) (local.get $w4)))
+        (local.set $r (i32.shl (local.get $x) (i32.const 2)))
+        (local.set $a (v128.load (i32.add (local.get $acc) (local.get $r))))
+        (v128.store (i32.add (local.get $o) (local.get $r))
+          (f32x4.add (f32x4.mul (local.get $a) (local.get $wv))
+            (f32x4.mul (f32x4.add (v128.load (i32.add (local.get $f0) (local.get $r))) (v128.load (i32.add (local.get $f1) (local.get $r)))) (local.get $fv))))
+        (v128.store (i32.add (local.get $acc) (local.get $r))
+          (f32x4.add (local.get $a) (f32x4.sub (v128.load (i32.add (local.get $f1) (local.get $r))) (v128.load (i32.add (local.get $sb) (local.get $r))))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (br $lv)))
+      (block $ds (loop $ls
+        (br_if $ds (i32.ge_u (local.get $x) (local.get $w)))
+        (local.set $r (i32.shl (local.get $x) (i32.const 2)))
+        (f32.store (i32.add (local.get $o) (local.get $r))
+          (f32.add (f32.mul (f32.load (i32.add (local.get $acc) (local.get $r))) (local.get $ww))
+            (f32.mul (f32.add (f32.load (i32.add (local.get $f0) (local.get $r))) (f32.load (i32.add (local.get $f1) (local.get $r)))) (local.get $fw))))
+        (f32.store (i32.add (local.get $acc) (local.get $r))
+          (f32.add (f32.load (i32.add (local.get $acc) (local.get $r)))
+            (f32.sub (f32.load (i32.add (local.get $f1) (local.get $r))) (f32.load (i32.add (local.get $sb) (local.get $r))))))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $ls)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $ly))))
+
+  (func $clamp (param $v i32) (param $last i32) (result i32)
+    (select (i32.const 0) (select (local.get $last) (local.get $v) (i32.gt_s (local.get $v) (local.get $last))) (i32.lt_s (local.get $v) (i32.const 0))))
+
+  ;; dst[x][y] = src[y][x] for a w x h plane.
+  (func $transpose (param $src i32) (param $dst i32) (param $w i32) (param $h i32)
+    (local $x i32) (local $y i32)
+    (local.set $y (i32.const 0))
+    (block $dy (loop $ly
+      (br_if $dy (i32.ge_u (local.get $y) (local.get $h)))
+      (local.set $x (i32.const 0))
+      (block $dx (loop $lx
+        (br_if $dx (i32.ge_u (local.get $x) (local.get $w)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $x) (local.get $h)) (local.get $y)) (i32.const 2)))
+          (f32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $w)) (local.get $x)) (i32.const 2)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $lx)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $ly))))
+
+  ;; Blur `channels` planes of w x h at $img (f32) in place: 3 vertical passes, transpose, 3 passes, transpose back.
+  ;; Scratch from $scratch: t (w*h floats), src (w*h floats), acc (max(w,h) floats).
+  (func (export "blur") (param $img i32) (param $w i32) (param $h i32) (param $channels i32) (param $l i32) (param $ww f32) (param $fw f32) (param $scratch i32)
+    (local $c i32) (local $p i32) (local $plane i32) (local $t i32) (local $src i32) (local $acc i32) (local $pass i32)
+    (local.set $plane (i32.shl (i32.mul (local.get $w) (local.get $h)) (i32.const 2)))
+    (local.set $t (local.get $scratch))
+    (local.set $src (i32.add (local.get $t) (local.get $plane)))
+    (local.set $acc (i32.add (local.get $src) (local.get $plane)))
+    (local.set $c (i32.const 0))
+    (block $dc (loop $lc
+      (br_if $dc (i32.ge_u (local.get $c) (local.get $channels)))
+      (local.set $p (i32.add (local.get $img) (i32.mul (local.get $c) (local.get $plane))))
+      (local.set $pass (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $pass) (i32.const 3)))
+        (call $vpass (local.get $p) (local.get $w) (local.get $h) (local.get $l) (local.get $ww) (local.get $fw) (local.get $src) (local.get $acc))
+        (local.set $pass (i32.add (local.get $pass) (i32.const 1)))
+        (br $l1)))
+      (call $transpose (local.get $p) (local.get $t) (local.get $w) (local.get $h))
+      (local.set $pass (i32.const 0))
+      (block $d2 (loop $l2
+        (br_if $d2 (i32.ge_u (local.get $pass) (i32.const 3)))
+        (call $vpass (local.get $t) (local.get $h) (local.get $w) (local.get $l) (local.get $ww) (local.get $fw) (local.get $src) (local.get $acc))
+        (local.set $pass (i32.add (local.get $pass) (i32.const 1)))
+        (br $l2)))
+      (call $transpose (local.get $t) (local.get $p) (local.get $h) (local.get $w))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $lc))))
+)
