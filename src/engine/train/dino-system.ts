@@ -11,6 +11,7 @@ import { vitConfig, vitForward, vitSpecs, type ImageBatch, type Params, type Vit
 import { adamwUpdate, createSlot, type AdamSlot } from './adamw';
 import { clipGradient } from './clip-gradients';
 import { dinoLoss } from './dino-loss';
+import { splitBatch } from './split-batch';
 import type { DinoState, NamedTensors, StepSchedule, StepStats } from './step-types';
 
 /** Gradient sums (weighted by each micro-batch's share of the update) and statistics' partial sums, as tensors. */
@@ -63,6 +64,8 @@ export class DinoSystem {
   private center: tf.Variable;
   /** Optimizer updates applied so far. */
   optimizerStep = 0;
+  /** Activation memory one forward + backward pass may use; larger batches are processed in equal chunks. */
+  activationBudgetBytes = 1.2e9;
 
   constructor(
     readonly config: StudioConfig,
@@ -97,10 +100,28 @@ export class DinoSystem {
   }
 
   /**
+   * Split a batch into equal micro-batches small enough that one forward + backward pass keeps its activations
+   * under `activationBudgetBytes` (the wasm heap is at most 4 GiB); the update is unchanged (see accumulate).
+   */
+  private memoryChunks(b: Batch): Batch[] {
+    const d = this.vit.embedDim;
+    const perImage = b.groups.reduce((acc, g) => {
+      const t = (g.size / this.vit.patchSize) ** 2 + 1;
+      return acc + g.views * t * (40 * d + this.vit.heads * t) * 4 * this.vit.depth;
+    }, 0);
+    const fit = Math.max(1, Math.floor(this.activationBudgetBytes / perImage));
+    if (fit >= b.batchSize) return [b];
+    let parts = Math.ceil(b.batchSize / fit);
+    while (b.batchSize % parts !== 0) parts++;
+    return splitBatch(b, parts);
+  }
+
+  /**
    * Forward + backward over `batches` (all of one update, or this process's share of it): gradients summed with
    * weight batchSize/totalImages, and the statistics' partial sums. Nothing is applied yet.
    */
-  accumulate(batches: Batch[], sched: StepSchedule, totalImages: number): Partials {
+  accumulate(batchesIn: Batch[], sched: StepSchedule, totalImages: number): Partials {
+    let batches = batchesIn;
     if (batches.length === 0) throw new StudioFailure('invalid_request', 'DINO step called without any batch');
     const views = batches[0]!.groups.reduce((a, g) => a + g.views, 0);
     if (batches[0]!.groups[0]!.views !== 2) {
@@ -109,6 +130,7 @@ export class DinoSystem {
     const varList = this.specs
       .filter((s) => s.trainable && !(sched.freezeLastLayer && isLastLayer(s.name)))
       .map((s) => this.student.get(s.name) as tf.Variable);
+    batches = batches.flatMap((b) => this.memoryChunks(b));
     let gradSum: Record<string, tf.Tensor> | null = null;
     let lossAcc: tf.Tensor = tf.scalar(0);
     let entAcc: tf.Tensor = tf.scalar(0);

@@ -3,7 +3,7 @@ import * as tf from '../../../src/engine/tf/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RECIPE_DEFAULTS, type StudioConfig } from '../../../src/shared/config-schema';
-import { createDinoSystem } from '../../../src/engine/train/dino-system';
+import { createDinoSystem, type Partials } from '../../../src/engine/train/dino-system';
 import { adamwUpdate, createSlot } from '../../../src/engine/train/adamw';
 import type { Batch, ResolutionGroup } from '../../../src/engine/loader/batch-types';
 import type { DinoState, StepSchedule } from '../../../src/engine/train/step-types';
@@ -71,6 +71,21 @@ function expectSameState(a: DinoState, b: DinoState): void {
   }
 }
 
+/** Largest |a-b| / (max |a| + 1e-6) over every gradient; disposes both partials. */
+function maxRelGradDiff(a: Partials, b: Partials): number {
+  let worst = 0;
+  expect(Object.keys(a.grads).sort()).toEqual(Object.keys(b.grads).sort());
+  for (const k of Object.keys(a.grads)) {
+    const x = a.grads[k]!.dataSync();
+    const y = b.grads[k]!.dataSync();
+    let scale = 0;
+    for (let i = 0; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i]!));
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / (scale + 1e-6));
+  }
+  for (const p of [a, b]) tf.dispose([...Object.values(p.grads), p.loss, p.entropy, p.probSum, p.teacherSum]);
+  return worst;
+}
+
 function maxDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
@@ -87,6 +102,9 @@ describe('DINO step', () => {
     const imgs = makeImages(4, 1);
     const big = createDinoSystem(CFG, { seed: 3 });
     const acc = createDinoSystem({ ...CFG, batchSize: 2, accumulate: 2 }, { seed: 3 });
+    expect(
+      maxRelGradDiff(big.accumulate([toBatch(imgs)], SCHED, 4), acc.accumulate([toBatch(imgs.slice(0, 2)), toBatch(imgs.slice(2))], SCHED, 4)),
+    ).toBeLessThan(1e-4);
     const s1 = await big.step(toBatch(imgs), SCHED);
     const s2 = await acc.step([toBatch(imgs.slice(0, 2)), toBatch(imgs.slice(2))], SCHED);
     expect(Math.abs(s1.loss - s2.loss)).toBeLessThan(1e-5);
@@ -104,6 +122,26 @@ describe('DINO step', () => {
     expect(maxDiff(i0.student['blocks.0.attn.qkv.weight']!.data, a.student['blocks.0.attn.qkv.weight']!.data)).toBeGreaterThan(1e-4);
     [big, acc, init].forEach((s) => s.dispose());
     await tf.setBackend('wasm');
+  });
+
+  it('memory chunking (one image per pass) gives the same update as one pass over the batch', async () => {
+    const imgs = makeImages(4, 6);
+    const whole = createDinoSystem(CFG, { seed: 17 });
+    const chunked = createDinoSystem(CFG, { seed: 17 });
+    chunked.activationBudgetBytes = 1; // forces 4 passes of 1 image
+    // The gradients themselves (Adam's first step would hide a wrong overall scale).
+    expect(maxRelGradDiff(whole.accumulate([toBatch(imgs)], SCHED, 4), chunked.accumulate([toBatch(imgs)], SCHED, 4))).toBeLessThan(1e-4);
+    const a = await whole.step(toBatch(imgs), SCHED);
+    const b = await chunked.step(toBatch(imgs), SCHED);
+    expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
+    const sa = whole.getState();
+    const sb = chunked.getState();
+    let worst = 0;
+    for (const k of Object.keys(sa.student)) worst = Math.max(worst, maxDiff(sa.student[k]!.data, sb.student[k]!.data));
+    expect(worst).toBeLessThan(0.05 * SCHED.lr);
+    expect(maxDiff(sa.center.data, sb.center.data)).toBeLessThan(1e-6);
+    whole.dispose();
+    chunked.dispose();
   });
 
   it('keeps the tensor count constant across steps and reports finite statistics', async () => {
