@@ -10,12 +10,17 @@ const MB = 2 ** 20;
 const FLOAT = 4;
 
 /**
- * RSS of an idle engine: Node 20 + V8 heap, tfjs-core with its backend, sharp/libvips, the engine's modules.
- * Measured: `node --import tsx` importing tfjs-core, a backend and sharp reaches 136-146 MB RSS on this machine
- * (scripts/memory-validate.ts prints it as "baseline"); the engine's own modules add a little more.
+ * RSS of the engine process with (almost) no model: Node 20, V8, tfjs-core with its backend, sharp/libvips, the
+ * engine's modules. Measured: `multicrop bench-train --json --threads 1 --steps 1 --arch vit_tiny --depth 1
+ * --global-size 16 --local-crops 0 --out-dim 16 --head-hidden-dim 16 --head-bottleneck-dim 16 --batch-size 1`
+ * peaks at 201 MB (wasm) and 216 MB (cpu) under tsx, about 10 MB of which is that tiny model.
  */
-export const RUNTIME_BASE_MB = 160;
-/** Each loader worker thread: its own V8 isolate and libvips caches (measured by bench-loader, see scripts/memory-validate.ts). */
+export const RUNTIME_BASE_MB = 190;
+/**
+ * Each loader worker thread: its own V8 isolate, sharp's per-thread state and the batch it builds. Measured:
+ * `multicrop bench-loader --json --workers 2` on the sample dataset (batch 16, 96/48 px x4) peaks 80 MB above
+ * `--workers 0`.
+ */
 export const WORKER_THREAD_MB = 40;
 /** The wasm backend's heap cannot grow past 4 GiB - 64 KiB (emscripten getHeapMax in tfjs-backend-wasm 4.22). */
 export const WASM_HEAP_LIMIT_MB = 4294901760 / MB;
