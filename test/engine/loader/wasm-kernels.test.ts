@@ -57,3 +57,55 @@ describe('Gaussian blur in WebAssembly', () => {
     }
   });
 });
+
+describe('colour ops in WebAssembly', () => {
+  it('match the torchvision golden values', async () => {
+    const { HAS_SHARED, loadGolden } = await import('../../support/shared-fixtures');
+    if (!HAS_SHARED) return; // golden values live in ../shared (skipped with a message by color-ops.test.ts)
+    const { colorOpWasm } = await import('../../../src/engine/loader/wasm/color-ops-wasm');
+    const g = loadGolden<{ color_ops: Record<string, number[]> & { shape: number[] } }>().color_ops;
+    const n = g.shape[1]! * g.shape[2]!;
+    const cases = [
+      ['adjust_brightness_1.3', 'brightness', 1.3],
+      ['adjust_contrast_0.7', 'contrast', 0.7],
+      ['adjust_saturation_1.2', 'saturation', 1.2],
+      ['adjust_hue_0.08', 'hue', 0.08],
+      ['adjust_hue_-0.1', 'hue', -0.1],
+      ['rgb_to_grayscale_3ch', 'grayscale', 0],
+      ['solarize_0.5', 'solarize', 0.5],
+    ] as const;
+    for (const [key, op, arg] of cases) {
+      const a = Float32Array.from(g.image_chw!);
+      expect(colorOpWasm(op, a, n, arg)).toBe(true);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - g[key]![i]!));
+      expect(worst, key).toBeLessThan(1e-5);
+    }
+  });
+
+  it('give the same views as the TypeScript ops on random crops and drawn ops', async () => {
+    const { applyColourOps } = await import('../../../src/engine/augment/apply-view-ops');
+    const { normalizeInto } = await import('../../../src/engine/augment/color-ops');
+    const { finishViewWasm } = await import('../../../src/engine/loader/wasm/color-ops-wasm');
+    const { drawImageViews } = await import('../../../src/engine/augment/view-plan');
+    const { RECIPE_DEFAULTS, augmentPart } = await import('../../../src/shared/config-schema');
+    const c = { ...augmentPart(RECIPE_DEFAULTS), globalSize: 37, localSize: 13, global1SolarizeProb: 0.5 };
+    const rng = new SeededRng(3);
+    for (let image = 0; image < 30; image++) {
+      for (const d of drawImageViews(c, 1, 0, image, 200, 150)) {
+        const size = d.spec.size;
+        const n = size * size;
+        const work = Float32Array.from({ length: 3 * n }, () => rng.next());
+        const a = work.slice();
+        const outA = new Float32Array(3 * n);
+        applyColourOps(a, size, d.ops, c);
+        normalizeInto(a, n, c.mean, c.std, outA, 0);
+        const outB = new Float32Array(3 * n + 5);
+        expect(finishViewWasm(work.slice(), size, d.ops, c, outB, 5)).toBe(true);
+        let worst = 0;
+        for (let i = 0; i < 3 * n; i++) worst = Math.max(worst, Math.abs(outA[i]! - outB[5 + i]!));
+        expect(worst).toBeLessThan(1e-4); // normalised units (1/std ~ 4.4x the [0,1] error)
+      }
+    }
+  });
+});

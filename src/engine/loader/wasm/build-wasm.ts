@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
 /** Kernel name -> the exported constant in wasm-bytes.ts. */
-export const WASM_KERNELS = { 'crop-resample': 'CROP_RESAMPLE_WASM_BASE64', 'box-blur': 'BOX_BLUR_WASM_BASE64' } as const;
+export const WASM_KERNELS = {
+  'crop-resample': 'CROP_RESAMPLE_WASM_BASE64',
+  'box-blur': 'BOX_BLUR_WASM_BASE64',
+  'color-ops': 'COLOR_OPS_WASM_BASE64',
+} as const;
 export type WasmKernelName = keyof typeof WASM_KERNELS;
 
 /** `<name>.wat` compiled to WebAssembly (SIMD and bulk memory enabled). */
