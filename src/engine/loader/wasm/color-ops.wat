@@ -2,10 +2,7 @@
 (module
   (memory (export "memory") 1)
 
-  (func $clamp4 (param $v v128) (result v128)
-    (f32x4.max (f32x4.splat (f32.const 0)) (f32x4.min (f32x4.splat (f32.const 1)) (local.get $v))))
-  (func $clamp1 (param $v f32) (result f32)
-    (f32.max (f32.const 0) (f32.min (f32.const 1) (local.get $v))))
+  ;; (clamps to [0,1] are written inline: V8 does not inline calls between wasm functions)
 
   ;; v = clamp(a * v + b) over $len floats at $p.
   (func $affine (param $p i32) (param $len i32) (param $a f32) (param $b f32)
@@ -16,13 +13,13 @@
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $end4)))
       (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
-      (v128.store (local.get $q) (call $clamp4 (f32x4.add (f32x4.mul (v128.load (local.get $q)) (local.get $av)) (local.get $bv))))
+      (v128.store (local.get $q) (f32x4.max (f32x4.splat (f32.const 0)) (f32x4.min (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.mul (v128.load (local.get $q)) (local.get $av)) (local.get $bv)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $l)))
     (block $d2 (loop $l2
       (br_if $d2 (i32.ge_u (local.get $i) (local.get $len)))
       (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
-      (f32.store (local.get $q) (call $clamp1 (f32.add (f32.mul (f32.load (local.get $q)) (local.get $a)) (local.get $b))))
+      (f32.store (local.get $q) (f32.max (f32.const 0) (f32.min (f32.const 1) (f32.add (f32.mul (f32.load (local.get $q)) (local.get $a)) (local.get $b)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l2))))
 
@@ -66,9 +63,9 @@
       (local.set $y (f32x4.mul
         (f32x4.add (f32x4.add (f32x4.mul (f32x4.splat (f32.const 0.2989)) (local.get $r)) (f32x4.mul (f32x4.splat (f32.const 0.587)) (local.get $g))) (f32x4.mul (f32x4.splat (f32.const 0.114)) (local.get $b)))
         (f32x4.splat (f32.sub (f32.const 1) (local.get $f)))))
-      (v128.store (local.get $q) (call $clamp4 (f32x4.add (f32x4.mul (local.get $fv) (local.get $r)) (local.get $y))))
-      (v128.store (i32.add (local.get $q) (local.get $plane)) (call $clamp4 (f32x4.add (f32x4.mul (local.get $fv) (local.get $g)) (local.get $y))))
-      (v128.store (i32.add (local.get $q) (local.get $plane2)) (call $clamp4 (f32x4.add (f32x4.mul (local.get $fv) (local.get $b)) (local.get $y))))
+      (v128.store (local.get $q) (f32x4.max (f32x4.splat (f32.const 0)) (f32x4.min (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.mul (local.get $fv) (local.get $r)) (local.get $y)))))
+      (v128.store (i32.add (local.get $q) (local.get $plane)) (f32x4.max (f32x4.splat (f32.const 0)) (f32x4.min (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.mul (local.get $fv) (local.get $g)) (local.get $y)))))
+      (v128.store (i32.add (local.get $q) (local.get $plane2)) (f32x4.max (f32x4.splat (f32.const 0)) (f32x4.min (f32x4.splat (f32.const 1)) (f32x4.add (f32x4.mul (local.get $fv) (local.get $b)) (local.get $y)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $l)))
     (block $d2 (loop $l2
@@ -78,9 +75,9 @@
       (local.set $gs (f32.load (i32.add (local.get $q) (local.get $plane))))
       (local.set $bs (f32.load (i32.add (local.get $q) (local.get $plane2))))
       (local.set $ys (f32.mul (call $gray (local.get $rs) (local.get $gs) (local.get $bs)) (f32.sub (f32.const 1) (local.get $f))))
-      (f32.store (local.get $q) (call $clamp1 (f32.add (f32.mul (local.get $f) (local.get $rs)) (local.get $ys))))
-      (f32.store (i32.add (local.get $q) (local.get $plane)) (call $clamp1 (f32.add (f32.mul (local.get $f) (local.get $gs)) (local.get $ys))))
-      (f32.store (i32.add (local.get $q) (local.get $plane2)) (call $clamp1 (f32.add (f32.mul (local.get $f) (local.get $bs)) (local.get $ys))))
+      (f32.store (local.get $q) (f32.max (f32.const 0) (f32.min (f32.const 1) (f32.add (f32.mul (local.get $f) (local.get $rs)) (local.get $ys)))))
+      (f32.store (i32.add (local.get $q) (local.get $plane)) (f32.max (f32.const 0) (f32.min (f32.const 1) (f32.add (f32.mul (local.get $f) (local.get $gs)) (local.get $ys)))))
+      (f32.store (i32.add (local.get $q) (local.get $plane2)) (f32.max (f32.const 0) (f32.min (f32.const 1) (f32.add (f32.mul (local.get $f) (local.get $bs)) (local.get $ys)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l2))))
 
@@ -132,9 +129,9 @@
       (local.set $vf (f32x4.sub (local.get $vk) (f32x4.floor (local.get $vk))))
       (local.set $vki (i32x4.trunc_sat_f32x4_s (f32x4.floor (local.get $vk))))
       (local.set $vki (v128.andnot (local.get $vki) (i32x4.eq (local.get $vki) (i32x4.splat (i32.const 6)))))
-      (local.set $vp (call $clamp4 (f32x4.mul (local.get $vmx) (f32x4.sub (local.get $one) (local.get $vs)))))
-      (local.set $vq (call $clamp4 (f32x4.mul (local.get $vmx) (f32x4.sub (local.get $one) (f32x4.mul (local.get $vs) (local.get $vf))))))
-      (local.set $vt (call $clamp4 (f32x4.mul (local.get $vmx) (f32x4.sub (local.get $one) (f32x4.mul (local.get $vs) (f32x4.sub (local.get $one) (local.get $vf)))))))
+      (local.set $vp (f32x4.max (f32x4.splat (f32.const 0)) (f32x4.min (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $vmx) (f32x4.sub (local.get $one) (local.get $vs))))))
+      (local.set $vq (f32x4.max (f32x4.splat (f32.const 0)) (f32x4.min (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $vmx) (f32x4.sub (local.get $one) (f32x4.mul (local.get $vs) (local.get $vf)))))))
+      (local.set $vt (f32x4.max (f32x4.splat (f32.const 0)) (f32x4.min (f32x4.splat (f32.const 1)) (f32x4.mul (local.get $vmx) (f32x4.sub (local.get $one) (f32x4.mul (local.get $vs) (f32x4.sub (local.get $one) (local.get $vf))))))))
       (local.set $m0 (i32x4.eq (local.get $vki) (i32x4.splat (i32.const 0))))
       (local.set $m1 (i32x4.eq (local.get $vki) (i32x4.splat (i32.const 1))))
       (local.set $m2 (i32x4.eq (local.get $vki) (i32x4.splat (i32.const 2))))
@@ -180,9 +177,9 @@
         (local.set $k (i32.trunc_f32_s (f32.floor (local.get $h6))))
         (local.set $fr (f32.sub (local.get $h6) (f32.convert_i32_s (local.get $k))))
         (if (i32.ge_s (local.get $k) (i32.const 6)) (then (local.set $k (i32.const 0))))
-        (local.set $pp (call $clamp1 (f32.mul (local.get $mx) (f32.sub (f32.const 1) (local.get $s)))))
-        (local.set $qq (call $clamp1 (f32.mul (local.get $mx) (f32.sub (f32.const 1) (f32.mul (local.get $s) (local.get $fr))))))
-        (local.set $tt (call $clamp1 (f32.mul (local.get $mx) (f32.sub (f32.const 1) (f32.mul (local.get $s) (f32.sub (f32.const 1) (local.get $fr)))))))
+        (local.set $pp (f32.max (f32.const 0) (f32.min (f32.const 1) (f32.mul (local.get $mx) (f32.sub (f32.const 1) (local.get $s))))))
+        (local.set $qq (f32.max (f32.const 0) (f32.min (f32.const 1) (f32.mul (local.get $mx) (f32.sub (f32.const 1) (f32.mul (local.get $s) (local.get $fr)))))))
+        (local.set $tt (f32.max (f32.const 0) (f32.min (f32.const 1) (f32.mul (local.get $mx) (f32.sub (f32.const 1) (f32.mul (local.get $s) (f32.sub (f32.const 1) (local.get $fr))))))))
         (block $sw5 (block $sw4 (block $sw3 (block $sw2 (block $sw1 (block $sw0
           (br_table $sw0 $sw1 $sw2 $sw3 $sw4 $sw5 (local.get $k)))
           (local.set $ro (local.get $mx)) (local.set $go (local.get $tt)) (local.set $bo (local.get $pp)) (br $sw5))
