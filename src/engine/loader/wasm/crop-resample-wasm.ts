@@ -5,7 +5,7 @@ import { align16 as align, ensureMemory, instantiate, type WasmMemory } from './
 
 interface Kernels {
   memory: WasmMemory;
-  horizontal: (src: number, stride: number, y0: number, rows: number, xs: number, xc: number, xw: number, maxTaps: number, size: number, flip: number, tmp: number) => void;
+  horizontal: (src: number, stride: number, y0: number, rows: number, xs: number, xc: number, xw: number, maxTaps: number, size: number, flip: number, tmp: number, rowbuf: number) => void;
   vertical: (tmp: number, size: number, ys: number, yc: number, yw: number, maxTaps: number, y0: number, out: number) => void;
 }
 
@@ -39,7 +39,7 @@ export function cropResampleWasm(
   const cy = resampleCoeffs(srcHeight, box.y, box.y + box.h, size);
   const y0 = cy.start[0]!;
   const rows = cy.start[size - 1]! + cy.count[size - 1]! - y0;
-  // layout: [src + 16 bytes of padding | tmp | xs xc xw | ys yc yw | out]
+  // layout: [src + 16 bytes of padding | tmp | xs xc xw | ys yc yw | out | row buffer]
   const srcBytes = align(src.length + 16);
   const tmp = srcBytes;
   const xs = align(tmp + rows * size * 16);
@@ -49,7 +49,8 @@ export function cropResampleWasm(
   const yc = ys + size * 4;
   const yw = yc + size * 4;
   const o = align(yw + size * cy.maxTaps * 4);
-  const end = o + 3 * size * size * 4;
+  const rowbuf = align(o + 3 * size * size * 4);
+  const end = rowbuf + (srcWidth + 1) * 16;
   ensureMemory(k.memory, end);
   const buf = k.memory.buffer;
   if (loaded?.data !== src || loaded.bytes !== buf.byteLength) {
@@ -62,7 +63,7 @@ export function cropResampleWasm(
   new Int32Array(buf, ys, size).set(cy.start);
   new Int32Array(buf, yc, size).set(cy.count);
   new Float32Array(buf, yw, size * cy.maxTaps).set(cy.weights);
-  k.horizontal(0, srcWidth * 3, y0, rows, xs, xc, xw, cx.maxTaps, size, flip ? 1 : 0, tmp);
+  k.horizontal(0, srcWidth * 3, y0, rows, xs, xc, xw, cx.maxTaps, size, flip ? 1 : 0, tmp, rowbuf);
   k.vertical(tmp, size, ys, yc, yw, cy.maxTaps, y0, o);
   out.set(new Float32Array(buf, o, 3 * size * size));
   return true;

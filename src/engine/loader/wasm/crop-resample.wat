@@ -4,31 +4,44 @@
 
   ;; Horizontal pass: rows [y0, y0 + rows) of interleaved RGB bytes (row stride `stride` bytes) -> tmp, one f32x4 per
   ;; output pixel [R, G, B, junk], in byte units. xs/xc: i32 per output (first source column, taps); xw: f32 weights.
+  ;; Each row's used span is first widened to f32x4 per pixel in $rowbuf (each source pixel feeds several outputs).
   (func (export "horizontal")
     (param $src i32) (param $stride i32) (param $y0 i32) (param $rows i32)
     (param $xs i32) (param $xc i32) (param $xw i32) (param $maxTaps i32)
-    (param $size i32) (param $flip i32) (param $tmp i32)
+    (param $size i32) (param $flip i32) (param $tmp i32) (param $rowbuf i32)
     (local $r i32) (local $xx i32) (local $p i32) (local $n i32) (local $k i32) (local $wp i32)
-    (local $acc v128) (local $srow i32) (local $o i32)
+    (local $acc v128) (local $srow i32) (local $o i32) (local $xlo i32) (local $xhi i32) (local $x i32) (local $sp i32) (local $dp i32)
+    (local.set $xlo (i32.load (local.get $xs)))
+    (local.set $k (i32.shl (i32.sub (local.get $size) (i32.const 1)) (i32.const 2)))
+    (local.set $xhi (i32.add (i32.load (i32.add (local.get $xs) (local.get $k))) (i32.load (i32.add (local.get $xc) (local.get $k)))))
     (local.set $r (i32.const 0))
     (block $rdone (loop $rloop
       (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
       (local.set $srow (i32.add (local.get $src) (i32.mul (i32.add (local.get $y0) (local.get $r)) (local.get $stride))))
+      ;; widen the span [xlo, xhi) of this row
+      (local.set $sp (i32.add (local.get $srow) (i32.mul (local.get $xlo) (i32.const 3))))
+      (local.set $dp (local.get $rowbuf))
+      (local.set $x (local.get $xlo))
+      (block $cdone (loop $cloop
+        (br_if $cdone (i32.ge_u (local.get $x) (local.get $xhi)))
+        (v128.store (local.get $dp)
+          (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $sp))))))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 3)))
+        (local.set $dp (i32.add (local.get $dp) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $cloop)))
       (local.set $xx (i32.const 0))
       (block $xdone (loop $xloop
         (br_if $xdone (i32.ge_u (local.get $xx) (local.get $size)))
-        (local.set $p (i32.add (local.get $srow) (i32.mul (i32.load (i32.add (local.get $xs) (i32.shl (local.get $xx) (i32.const 2)))) (i32.const 3))))
+        (local.set $p (i32.add (local.get $rowbuf) (i32.shl (i32.sub (i32.load (i32.add (local.get $xs) (i32.shl (local.get $xx) (i32.const 2)))) (local.get $xlo)) (i32.const 4))))
         (local.set $n (i32.load (i32.add (local.get $xc) (i32.shl (local.get $xx) (i32.const 2)))))
         (local.set $wp (i32.add (local.get $xw) (i32.shl (i32.mul (local.get $xx) (local.get $maxTaps)) (i32.const 2))))
         (local.set $acc (f32x4.splat (f32.const 0)))
         (local.set $k (i32.const 0))
         (block $kdone (loop $kloop
           (br_if $kdone (i32.ge_u (local.get $k) (local.get $n)))
-          (local.set $acc (f32x4.add (local.get $acc)
-            (f32x4.mul
-              (f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero (local.get $p)))))
-              (f32x4.splat (f32.load (local.get $wp))))))
-          (local.set $p (i32.add (local.get $p) (i32.const 3)))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (local.get $p)) (f32x4.splat (f32.load (local.get $wp))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
           (local.set $wp (i32.add (local.get $wp) (i32.const 4)))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $kloop)))
