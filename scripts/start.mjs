@@ -36,7 +36,7 @@ if (electron.path && display.ok) {
   const why = electron.path ? display.reason : electron.reason;
   console.log(`Not opening the desktop window: ${why}.`);
   console.log('Serving the same app to a browser instead (open the URL below; over SSH forward the port with ssh -L PORT:127.0.0.1:PORT).');
-  const child = spawn(process.execPath, [cli, 'serve', ...extra], { cwd: root, stdio: 'inherit' });
+  const child = spawn(process.execPath, [cli, 'serve', '--open-sample', ...extra], { cwd: root, stdio: 'inherit' });
   const stop = (sig) => child.kill(sig);
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -10,7 +10,7 @@ export const serveCommand: CliCommand = {
     options: [
       { name: 'host', type: 'string', value: 'ADDR', help: 'Address to bind; keep 127.0.0.1 unless you know why', default: '127.0.0.1' },
       { name: 'port', type: 'number', value: 'N', help: 'Port (0 picks a free one)', default: 0 },
-      { name: 'openSample', type: 'boolean', help: 'Generate the sample dataset before printing the URL' },
+      { name: 'openSample', type: 'boolean', help: 'Generate the sample dataset and print a URL that opens it' },
     ],
   },
   async run(args) {
@@ -26,8 +26,10 @@ export const serveCommand: CliCommand = {
       else if (!args.json) process.stdout.write(`Sample dataset: ${r.value}\n`);
     }
     const host = await startWebHost({ engine, host: String(args.options.host), port });
-    if (args.json) process.stdout.write(JSON.stringify({ url: host.url, host: host.host, port: host.port }) + '\n');
-    else process.stdout.write(`Multicrop Studio is serving at:\n\n    ${host.url}\n\nOpen it in a browser on this machine. Press Ctrl+C to stop.\n`);
+    // The renderer opens the sample dataset on load when the URL asks for it (App.vue).
+    const url = args.options.openSample ? `${host.url}&open=sample` : host.url;
+    if (args.json) process.stdout.write(JSON.stringify({ url, host: host.host, port: host.port }) + '\n');
+    else process.stdout.write(`Multicrop Studio is serving at:\n\n    ${url}\n\nOpen it in a browser on this machine. Press Ctrl+C to stop.\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
