@@ -8,7 +8,7 @@
 // change to the model code moves them.
 
 /** Per transformer block, differentiated (student): peak floats = P_BLOCK x block params + TOK x n*T*D + ATT x n*H*T^2. */
-export const STUDENT_BLOCK = { params: 3, tok: 120, att: 8 } as const;
+export const STUDENT_BLOCK = { params: 3, tok: 107, att: 7 } as const;
 /** The teacher's forward (no tape, one tidy per block): one block's intermediates, independent of depth. */
 export const TEACHER_PASS = { tok: 25.4, att: 17.8 } as const;
 /** Patch embedding, position embedding and final norm, differentiated: params x 3 + per patch token (4 x 3p^2 + 9.3 x D). */
