@@ -10,6 +10,13 @@ import { TrainControl } from '../../engine/train/train-control';
 import { ensureBackend, realTrainDeps } from '../../engine/train/train-deps';
 import { newRunDir, runTraining } from '../../engine/train/train-loop';
 import { resolveDataDir, runsDirOf } from '../../engine/roots/data-dir';
+import { importWeightsFile, WeightsImportError } from '../../engine/io/weights-import';
+import { initialTensorsFromWeights } from '../../engine/io/weights-init';
+import { estimateMemory } from '../../engine/memory/estimate-memory';
+import { formatMemoryEstimate } from '../../engine/memory/format-memory-estimate';
+import { systemAvailableMb } from '../../engine/memory/available-memory';
+import { resolveMemoryBackend } from '../../engine/memory/resolve-memory-backend';
+import type { NamedTensors } from '../../engine/train/step-types';
 import type { CliCommand } from '../cli-command';
 
 function duration(s: number | null): string {
@@ -42,6 +49,7 @@ export const trainCommand: CliCommand = {
       { name: 'maxMinutes', type: 'number', value: 'M', help: 'Stop (with a checkpoint) after M minutes' },
       { name: 'resume', type: 'boolean', help: 'Continue the run folder from its newest valid checkpoint (its saved config is used)' },
       { name: 'allowDatasetChange', type: 'boolean', help: 'With --resume: continue although the dataset changed (not an exact continuation)' },
+      { name: 'initWeights', type: 'string', value: 'FILE', help: 'Start a new run from a .safetensors ViT backbone (official DINO/timm names; the head too when its dims match)' },
       { name: 'dryRun', type: 'boolean', help: 'Validate the settings against the dataset, print the plan, train nothing' },
     ],
   },
@@ -116,9 +124,33 @@ export const trainCommand: CliCommand = {
       err(problems.join('\n'));
       return 2;
     }
+    let initial: NamedTensors | undefined;
+    const initWeights = args.options.initWeights as string | undefined;
+    if (initWeights !== undefined) {
+      if (resume) {
+        err('--init-weights starts a new run; it cannot be combined with --resume (the checkpoint already holds the weights)');
+        return 2;
+      }
+      try {
+        const init = initialTensorsFromWeights(config, await importWeightsFile(resolve(initWeights)));
+        initial = init.tensors;
+        if (!args.json) process.stdout.write(`Initial weights: ${resolve(initWeights)} (backbone${init.headFromFile ? ' and head' : '; head initialised from the seed'})\n`);
+      } catch (e) {
+        if (e instanceof WeightsImportError) {
+          err(`--init-weights: ${e.message}`);
+          return 2;
+        }
+        throw e;
+      }
+    }
     if (args.options.dryRun) {
-      if (args.json) process.stdout.write(JSON.stringify({ ok: true, ...plan }) + '\n');
-      else process.stdout.write(`Plan: ${plan.stepsPerEpoch} steps per epoch x ${config.epochs} epochs = ${plan.totalSteps} steps of ${plan.imagesPerStep} images into ${runDir}; nothing trained (--dry-run).\n`);
+      const memory = estimateMemory(config, { backend: resolveMemoryBackend(config.backend), systemAvailableMb: systemAvailableMb() });
+      if (args.json) process.stdout.write(JSON.stringify({ ok: true, ...plan, memory }) + '\n');
+      else
+        process.stdout.write(
+          `Plan: ${plan.stepsPerEpoch} steps per epoch x ${config.epochs} epochs = ${plan.totalSteps} steps of ${plan.imagesPerStep} images into ${runDir}; nothing trained (--dry-run).\n` +
+            `${formatMemoryEstimate(memory)}\n`,
+        );
       return 0;
     }
 
@@ -158,6 +190,7 @@ export const trainCommand: CliCommand = {
           allowDatasetChange: Boolean(args.options.allowDatasetChange),
           maxSteps: maxSteps ?? null,
           maxMinutes: maxMinutes ?? null,
+          initial,
           control,
           events: {
             status: (s) => (last = s),

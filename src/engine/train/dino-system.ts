@@ -26,6 +26,8 @@ export interface Partials {
 export interface DinoSystemOptions {
   /** Seed of the parameter initialisation (defaults to config.seed). */
   seed?: number;
+  /** Start from these parameters (official names, PyTorch shapes; e.g. an imported backbone) instead of a random init. */
+  initial?: NamedTensors;
 }
 
 /** The model-side configuration derived from the flat StudioConfig. */
@@ -75,7 +77,7 @@ export class DinoSystem {
     this.vit = vit;
     this.head = head;
     this.specs = [...vitSpecs(vit), ...headSpecs(head, 'head.')];
-    const host = initParams(this.specs, opts.seed ?? config.seed);
+    const host = opts.initial ?? initParams(this.specs, opts.seed ?? config.seed);
     this.student = paramsFromHost(this.specs, host, true, 'initial parameters');
     this.teacher = paramsFromHost(this.specs, host, true, 'initial parameters');
     for (const s of this.specs) {

@@ -29,7 +29,7 @@ export function currentBackend(): BackendInfo | null {
 /** Bind the loop to the real model and loader. */
 export function realTrainDeps(backend: () => BackendInfo | null = currentBackend): TrainDeps<ImageEntry> {
   return {
-    createSystem: (config, seed) => createDinoSystem(config, { seed }),
+    createSystem: (config, seed, initial) => createDinoSystem(config, { seed, initial }),
     createLoader: (images, config, start) =>
       new MulticropLoader({
         images,

@@ -7,6 +7,7 @@ import type { BackendInfo, CollapseWarning, MetricRow, TrainState, TrainStatus }
 import { StudioFailure } from '../handlers/handler-types';
 import type { Batch, LoaderPosition } from '../loader/batch-types';
 import type { DurableWrite } from './atomic-folder';
+import type { NamedTensors } from './step-types';
 import { type Checkpoint, type CheckpointMeta, CheckpointSaveError, CheckpointStore, checkpointName } from './checkpoint-store';
 import { CollapseDetector } from './collapse-detector';
 import { type DatasetFingerprint, datasetFingerprint } from './dataset-fingerprint';
@@ -35,7 +36,7 @@ export interface BatchSource {
 
 /** The components a run is made of (bound to the real model and loader in train-deps.ts). */
 export interface TrainDeps<Image> {
-  createSystem(config: StudioConfig, seed: number): Promise<TrainSystem> | TrainSystem;
+  createSystem(config: StudioConfig, seed: number, initial?: NamedTensors): Promise<TrainSystem> | TrainSystem;
   createLoader(images: Image[], config: StudioConfig, start: LoaderPosition): Promise<BatchSource> | BatchSource;
   schedule(config: StudioConfig, stepsPerEpoch: number, iteration: number): StepSchedule;
   backend(): BackendInfo | null;
@@ -68,6 +69,8 @@ export interface TrainRunOptions<Image> {
   /** Injectable durable write for checkpoints (tests simulate a full disk). */
   write?: DurableWrite;
   keepCheckpoints?: number;
+  /** Fresh runs start from these parameters (an imported backbone, see io/weights-init.ts); ignored on resume. */
+  initial?: NamedTensors;
 }
 
 export interface TrainOutcome {
@@ -256,7 +259,7 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
   };
 
   try {
-    system = await deps.createSystem(config, config.seed);
+    system = await deps.createSystem(config, config.seed, ckpt ? undefined : opts.initial);
     if (ckpt) {
       system.setState(ckpt.state);
       const kept = await metrics.truncateAfter(ckpt.meta.step);
