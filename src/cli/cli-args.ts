@@ -55,7 +55,9 @@ export class CliUsageError extends Error {
 }
 
 const CONFIG_KEYS = Object.keys(configShape) as ConfigKey[];
-const FLAG_TO_KEY = new Map(CONFIG_KEYS.map((k) => [flagName(k), k]));
+/** Short spellings the issue tracker and DINO users expect (`--batch 16 --locals 8 --patch 16`), beside the full flags. */
+const CONFIG_FLAG_ALIASES: Record<string, ConfigKey> = { '--batch': 'batchSize', '--locals': 'localCrops', '--patch': 'patchSize' };
+const FLAG_TO_KEY = new Map<string, ConfigKey>([...CONFIG_KEYS.map((k) => [flagName(k), k] as [string, ConfigKey]), ...Object.entries(CONFIG_FLAG_ALIASES)]);
 
 type ValueKind = 'number' | 'tuple' | 'boolean' | 'string';
 function kindOf(key: ConfigKey): ValueKind {

@@ -54,6 +54,12 @@ describe('parseArgs', () => {
     expect(a.config.batchSize).toBe(8);
     expect(a.config.epochs).toBe(5);
   });
+  it('takes the short spellings --batch, --locals and --patch for their config keys', () => {
+    const a = parseArgs(['--batch', '16', '--locals', '8', '--patch', '8', '--global-size', '224', '--local-size', '96'], { config: true });
+    expect(a.config).toMatchObject({ batchSize: 16, localCrops: 8, patchSize: 8 });
+    expect([...a.explicit].sort()).toEqual(['batchSize', 'globalSize', 'localCrops', 'localSize', 'patchSize']);
+  });
+
   it('names the flag in every error', () => {
     expect(usageError(['--batch-size', 'lots'])).toContain('--batch-size');
     expect(usageError(['--batch-size', '0'])).toContain('--batch-size');
