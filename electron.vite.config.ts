@@ -1,4 +1,4 @@
-// Build of the three Electron parts: main (Electron main + engine process + CLI + loader worker), preload (CommonJS), renderer (Vue).
+// Build of the three Electron parts: main (Electron main + engine process + CLI + loader/dino/training workers), preload (CommonJS), renderer (Vue).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
@@ -17,6 +17,8 @@ function mainInputs(): Record<string, string> {
   if (existsSync(worker)) inputs['loader-worker'] = worker;
   const dinoWorker = resolve(root, 'src/engine/train/dino-worker.ts');
   if (existsSync(dinoWorker)) inputs['dino-worker'] = dinoWorker;
+  const trainingWorker = resolve(root, 'src/engine/train/training-worker.ts');
+  if (existsSync(trainingWorker)) inputs['training-worker'] = trainingWorker;
   return inputs;
 }
 

@@ -2,12 +2,11 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { SchedulePreview } from '../../shared/ipc-contract';
-import { scanDataset } from '../dataset/scan-dataset';
 import { getRun, listRuns } from '../train/run-store';
 import { scheduleAt } from '../train/schedules';
 import { checkConfig, stepsPerEpoch } from '../train/train-config';
 import { TrainController } from '../train/train-controller';
-import { currentBackend, ensureBackend, realTrainDeps } from '../train/train-deps';
+import { currentBackend, ensureBackend } from '../train/train-deps';
 import { StudioFailure, type HandlerContext, type PartialHandlerTable } from './handler-types';
 
 const controllers = new WeakMap<HandlerContext, TrainController>();
@@ -16,13 +15,7 @@ const controllers = new WeakMap<HandlerContext, TrainController>();
 export function trainControllerFor(ctx: HandlerContext): TrainController {
   let c = controllers.get(ctx);
   if (!c) {
-    c = new TrainController(
-      {
-        ...realTrainDeps(),
-        scan: async (root, maxPixels) => (await scanDataset(root, { maxPixels })).images,
-      },
-      (event, payload) => ctx.emit(event, payload),
-    );
+    c = new TrainController((event, payload) => ctx.emit(event, payload), currentBackend);
     controllers.set(ctx, c);
   }
   return c;
@@ -67,7 +60,7 @@ export const trainHandlers: PartialHandlerTable = {
   async 'train:start'(req, ctx) {
     const controller = trainControllerFor(ctx);
     const dataset = await assertFolder(req.dataset);
-    await ensureBackend(req.config.backend);
+    // The backend (tfjs and its memory) lives in the run's training thread, which initialises it.
     ctx.allowRoot(dataset);
     return controller.start({ dataset, config: req.config, runsDir: ctx.runsDir, name: req.name });
   },
@@ -105,7 +98,7 @@ export const trainHandlers: PartialHandlerTable = {
     const r = checkConfig(req.config);
     return r.ok ? { ok: true, config: r.config } : { ok: false, errors: r.errors };
   },
-  async 'backend:info'() {
-    return currentBackend() ?? (await ensureBackend('auto'));
+  async 'backend:info'(_req, ctx) {
+    return currentBackend() ?? trainControllerFor(ctx).trainingBackend() ?? (await ensureBackend('auto'));
   },
 };

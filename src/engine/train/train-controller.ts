@@ -1,40 +1,67 @@
-// The engine's one active training run: start (busy if another runs), pause, resume, stop, status for a reattaching UI.
+// The engine's one active training run, trained in its own worker thread: start (busy if another runs), pause, resume, stop, status, shutdown.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
-import type { EngineEvents, EventName, ImageEntry, TrainStatus } from '../../shared/ipc-contract';
+import type { BackendInfo, EngineEvents, EventName, TrainStatus } from '../../shared/ipc-contract';
 import { StudioFailure } from '../handlers/handler-types';
 import { readRunConfig, readRunRecord, runIdOf } from './run-store';
-import { TrainControl } from './train-control';
-import { type TrainDeps, type TrainOutcome, newRunDir, runTraining } from './train-loop';
-
-/** The real model/loader bindings plus the dataset scan (see train-deps.ts). */
-export interface EngineTrainDeps extends TrainDeps<ImageEntry> {
-  scan(root: string, maxPixels: number): Promise<ImageEntry[]>;
-}
+import { newRunDir } from './train-loop';
+import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerEvent } from './training-worker';
 
 type Emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => void;
+
+/**
+ * Start training-worker: the built out/main/training-worker.js when this module is built JS; from source (.ts, tests
+ * and dev) a bootstrap that registers tsx's loader in the worker thread and imports training-worker.ts (as the loader does).
+ */
+function startTrainingWorker(workerData: TrainingWorkerData): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const entry = new URL('./training-worker.ts', here).href;
+    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+    return new Worker(boot, { eval: true, workerData });
+  }
+  // Built: this code sits in out/main/*.js or out/main/chunks/*.js; the entry is out/main/training-worker.js.
+  for (const rel of ['./training-worker.js', '../training-worker.js']) {
+    const url = new URL(rel, here);
+    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData });
+  }
+  throw new Error(`training-worker.js not found beside ${fileURLToPath(here)}; rebuild the app (npm run build)`);
+}
 
 interface ActiveRun {
   runId: string;
   runDir: string;
-  control: TrainControl;
+  worker: Worker;
   status: TrainStatus;
-  done: Promise<TrainOutcome | null>;
+  /** Resolves (never rejects) once the worker has ended, with the final status or null when it failed. */
+  done: Promise<TrainStatus | null>;
 }
 
 const LIVE = new Set(['starting', 'running', 'paused', 'stopping']);
 
 export class TrainController {
   private active: ActiveRun | null = null;
+  private lastBackend: BackendInfo | null = null;
 
+  /** `backend` names the backend a new run's first status reports until its worker reports its own. */
   constructor(
-    private readonly deps: EngineTrainDeps,
     private readonly emit: Emit,
+    private readonly backend: () => BackendInfo | null = () => null,
   ) {}
 
   /** The current (or last finished) run's status, so a UI that went away can reattach. */
   status(): TrainStatus | null {
     return this.active ? { ...this.active.status } : null;
+  }
+
+  /** The backend the last training worker reported (null before any run). */
+  trainingBackend(): BackendInfo | null {
+    return this.lastBackend;
   }
 
   /** The active run's folder while it trains. */
@@ -58,7 +85,6 @@ export class TrainController {
     const dataset = resolve(opts.dataset);
     const runDir = opts.resumeDir ?? newRunDir(opts.runsDir, opts.name);
     const runId = runIdOf(runDir);
-    const control = new TrainControl();
     const initial: TrainStatus = {
       runId,
       runDir,
@@ -69,12 +95,13 @@ export class TrainController {
       stepsPerEpoch: 0,
       imagesPerSec: 0,
       etaSeconds: null,
-      backend: this.deps.backend(),
+      backend: this.backend() ?? this.lastBackend,
       warning: null,
       error: null,
     };
+    const worker = startTrainingWorker({ runDir, dataset, config: opts.config, resume: opts.resumeDir !== undefined });
     // Claim the slot before any await so a second start is refused.
-    const run: ActiveRun = { runId, runDir, control, status: initial, done: Promise.resolve(null) };
+    const run: ActiveRun = { runId, runDir, worker, status: initial, done: Promise.resolve(null) };
     const previous = this.active;
     this.active = run;
 
@@ -85,45 +112,57 @@ export class TrainController {
 
     const onStatus = (s: TrainStatus) => {
       run.status = s;
+      if (s.backend) this.lastBackend = s.backend;
       this.emit('train:status', s);
       if (!settled && s.state !== 'starting') {
         settled = true;
         ready({ ...s });
       }
     };
-    run.done = (async () => {
-      try {
-        const images = await this.deps.scan(dataset, opts.config.maxPixels);
-        return await runTraining(
-          {
-            runDir,
-            dataset,
-            images,
-            pathOf: (e) => e.path,
-            config: opts.config,
-            resume: opts.resumeDir !== undefined,
-            control,
-            events: {
-              status: onStatus,
-              metrics: (row) => this.emit('train:metrics', { runId, row }),
-              log: (level, message) => this.emit('log', { level, message, time: Date.now() }),
-            },
-          },
-          this.deps,
-        );
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        run.status = { ...run.status, state: 'failed', error: message };
-        this.emit('train:status', run.status);
-        if (!settled) {
-          settled = true;
-          // A start refused before training keeps the previous run as the one a UI reattaches to.
-          if (this.active === run) this.active = previous;
-          failed(e instanceof StudioFailure ? e : new StudioFailure('internal', `run ${runId} could not start: ${message}`));
-        }
-        return null;
+    const onFailure = (code: StudioFailure['code'] | null, message: string) => {
+      run.status = { ...run.status, state: 'failed', error: message };
+      this.emit('train:status', run.status);
+      if (!settled) {
+        settled = true;
+        // A start refused before training keeps the previous run as the one a UI reattaches to.
+        if (this.active === run) this.active = previous;
+        failed(new StudioFailure(code ?? 'internal', code ? message : `run ${runId} could not start: ${message}`));
       }
-    })();
+    };
+
+    run.done = new Promise<TrainStatus | null>((resolveDone) => {
+      let ended = false;
+      const end = (outcome: TrainStatus | null) => {
+        if (ended) return;
+        ended = true;
+        // Everything the run writes is flushed before it reports done/failed; the thread holds nothing else.
+        void worker.terminate().catch(() => undefined);
+        resolveDone(outcome);
+      };
+      worker.on('message', (m: TrainingWorkerEvent) => {
+        if (ended) return;
+        if (m.type === 'status') onStatus(m.status);
+        else if (m.type === 'metrics') this.emit('train:metrics', { runId, row: m.row });
+        else if (m.type === 'log') this.emit('log', { level: m.level, message: m.message, time: Date.now() });
+        else if (m.type === 'done') {
+          onStatus(m.status);
+          end(m.status);
+        } else if (m.type === 'failed') {
+          onFailure(m.code, m.message);
+          end(null);
+        }
+      });
+      worker.on('error', (e) => {
+        if (ended) return;
+        onFailure(null, `the training thread crashed: ${e.message}`);
+        end(null);
+      });
+      worker.on('exit', (code) => {
+        if (ended) return;
+        onFailure(null, `the training thread exited (code ${code}) before the run ended; resume the run from its last checkpoint`);
+        end(null);
+      });
+    });
     return started;
   }
 
@@ -145,26 +184,53 @@ export class TrainController {
     return this.active;
   }
 
+  private command(r: ActiveRun, c: TrainingWorkerCommand): void {
+    // A worker that already ended has nobody to obey; its final status stands.
+    try {
+      r.worker.postMessage(c);
+    } catch {
+      /* the thread is gone */
+    }
+  }
+
   pause(runId: string): TrainStatus {
     const r = this.get(runId);
     if (!LIVE.has(r.status.state)) throw new StudioFailure('bad_input', `run ${runId} is ${r.status.state}; only a running run can be paused`);
-    r.control.pause();
+    this.command(r, { type: 'pause' });
     return { ...r.status, state: r.status.state === 'running' ? 'paused' : r.status.state };
   }
 
   /** Resume a paused active run (returns null when `runId` is not the active run). */
   resume(runId: string): TrainStatus | null {
     if (!this.active || this.active.runId !== runId || !LIVE.has(this.active.status.state)) return null;
-    this.active.control.resume();
+    this.command(this.active, { type: 'resume' });
     return { ...this.active.status, state: this.active.status.state === 'paused' ? 'running' : this.active.status.state };
   }
 
   /** Ask the run to save and stop; resolves with its final status. */
   async stop(runId: string): Promise<TrainStatus> {
     const r = this.get(runId);
-    r.control.stop();
+    this.command(r, { type: 'stop' });
     await r.done;
     return { ...r.status };
+  }
+
+  /**
+   * Engine shutdown: ask a live run to finish its step, save a checkpoint and stop, waiting at most `timeoutMs`;
+   * past that the thread is ended (the run resumes from its last periodic checkpoint). Resolves true when it saved.
+   */
+  async shutdown(timeoutMs: number): Promise<boolean> {
+    const r = this.active;
+    if (!r || !LIVE.has(r.status.state)) return true;
+    this.command(r, { type: 'stop' });
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([r.done, new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), timeoutMs)))]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      await r.worker.terminate().catch(() => undefined);
+      return false;
+    }
+    return outcome !== null && outcome.state !== 'failed';
   }
 
   /** Wait for the active run to end (tests, engine shutdown). */

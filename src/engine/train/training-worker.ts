@@ -1,0 +1,70 @@
+// Worker thread that runs one training run (scan, tfjs backend, DINO system, loader, loop) off the engine's main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { StudioConfig } from '../../shared/config-schema';
+import type { ErrorCode, MetricRow, TrainStatus } from '../../shared/ipc-contract';
+import { scanDataset } from '../dataset/scan-dataset';
+import { StudioFailure } from '../handlers/handler-types';
+import { TrainControl } from './train-control';
+import { ensureBackend, realTrainDeps } from './train-deps';
+import { runTraining } from './train-loop';
+
+/** What the controller hands the worker when it starts it. */
+export interface TrainingWorkerData {
+  runDir: string;
+  dataset: string;
+  config: StudioConfig;
+  /** Continue the run folder from its newest valid checkpoint. */
+  resume: boolean;
+}
+
+/** Controller -> worker: honoured between steps, like TrainControl's methods. */
+export type TrainingWorkerCommand = { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+
+/** Worker -> controller: the loop's events, then exactly one of done / failed. */
+export type TrainingWorkerEvent =
+  | { type: 'status'; status: TrainStatus }
+  | { type: 'metrics'; row: MetricRow }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'done'; status: TrainStatus }
+  | { type: 'failed'; code: ErrorCode | null; message: string };
+
+const port = parentPort;
+if (!port) throw new Error('training-worker must be started as a worker thread by the train controller, not run directly');
+const data = workerData as TrainingWorkerData;
+const post = (m: TrainingWorkerEvent) => port.postMessage(m);
+
+const control = new TrainControl();
+port.on('message', (c: TrainingWorkerCommand) => {
+  if (c.type === 'pause') control.pause();
+  else if (c.type === 'resume') control.resume();
+  else if (c.type === 'stop') control.stop();
+});
+
+async function main(): Promise<void> {
+  try {
+    await ensureBackend(data.config.backend);
+    const images = (await scanDataset(data.dataset, { maxPixels: data.config.maxPixels })).images;
+    const outcome = await runTraining(
+      {
+        runDir: data.runDir,
+        dataset: data.dataset,
+        images,
+        pathOf: (e) => e.path,
+        config: data.config,
+        resume: data.resume,
+        control,
+        events: {
+          status: (status) => post({ type: 'status', status }),
+          metrics: (row) => post({ type: 'metrics', row }),
+          log: (level, message) => post({ type: 'log', level, message }),
+        },
+      },
+      realTrainDeps(),
+    );
+    post({ type: 'done', status: outcome.status });
+  } catch (e) {
+    post({ type: 'failed', code: e instanceof StudioFailure ? e.code : null, message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+void main();
