@@ -94,7 +94,7 @@ export interface PreviewView {
   size: number;
   box: CropBox;
   ops: ViewOps;
-  png: string; // data:image/png;base64,... (denormalised view)
+  png: string; // data URL of the denormalised view: image/jpeg from augment:preview, image/png from the preview CLI
 }
 export interface PreviewResult {
   image: string;

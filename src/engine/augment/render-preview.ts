@@ -1,4 +1,4 @@
-// Renders every view of one image for the Augmentation screen: boxes in source pixels, drawn ops, denormalised PNGs.
+// Renders every view of one image for the Augmentation screen: boxes in source pixels, drawn ops, denormalised PNG (or JPEG) data URLs.
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { AugmentConfig } from '../../shared/config-schema';
@@ -60,6 +60,8 @@ export interface PreviewOptions {
   maxPixels?: number;
   /** Which repetition (0, 1, ...): a different draw of every view from the same seed. */
   repeat?: number;
+  /** How views are encoded: lossless PNG (files, tests) or JPEG quality 90, ~10x smaller for the UI's round trip. */
+  format?: 'png' | 'jpeg';
 }
 
 /** Every view of `imagePath` under `config`, drawn from `seed` (image index 0, epoch = repeat). */
@@ -68,16 +70,17 @@ export async function renderPreview(imagePath: string, config: AugmentConfig, se
   const img = await decodeCached(imagePath, opts.maxPixels ?? 100_000_000);
   const draws = drawImageViews(config, seed, opts.repeat ?? 0, 0, img.width, img.height);
   const maxSize = Math.max(config.globalSize, config.localSize);
+  const jpeg = opts.format === 'jpeg';
   const views: PreviewView[] = await Promise.all(
     draws.map(async (d) => {
       const work = new Float32Array(3 * maxSize * maxSize);
       const planar = new Float32Array(3 * d.spec.size * d.spec.size);
       cropView(img, d.box, d.spec.size, d.ops.flip, work, { tmp: new Float32Array(0) });
       finishView(work, d.spec.size, d.ops, config, planar, 0);
-      const png = await sharp(denormalise(planar, d.spec.size, config), { raw: { width: d.spec.size, height: d.spec.size, channels: 3 } })
-        .png({ compressionLevel: 1 })
-        .toBuffer();
-      return { name: d.spec.name, kind: d.spec.kind, size: d.spec.size, box: d.box, ops: d.ops, png: `data:image/png;base64,${png.toString('base64')}` };
+      const raw = sharp(denormalise(planar, d.spec.size, config), { raw: { width: d.spec.size, height: d.spec.size, channels: 3 } });
+      const bytes = await (jpeg ? raw.jpeg({ quality: 90 }) : raw.png({ compressionLevel: 1 })).toBuffer();
+      const url = `data:image/${jpeg ? 'jpeg' : 'png'};base64,${bytes.toString('base64')}`;
+      return { name: d.spec.name, kind: d.spec.kind, size: d.spec.size, box: d.box, ops: d.ops, png: url };
     }),
   );
   return { image: imagePath, width: img.width, height: img.height, seed, views, ms: performance.now() - t0 };

@@ -73,6 +73,12 @@ describe('augment handlers', () => {
     const r = await augmentHandlers['augment:preview']!({ image: join(dir, 'data', 'cats', '0.png'), config, seed: 3 }, ctx);
     expect(r.views.length).toBe(10);
     expect([r.width, r.height]).toEqual([60, 40]);
+    for (const v of r.views) {
+      // the UI gets JPEG views (a tenth of PNG's bytes); each decodes to its crop size
+      expect(v.png.startsWith('data:image/jpeg;base64,')).toBe(true);
+      const m = await sharp(Buffer.from(v.png.split(',')[1]!, 'base64')).metadata();
+      expect([m.format, m.width, m.height]).toEqual(['jpeg', v.size, v.size]);
+    }
     await expect(augmentHandlers['augment:preview']!({ image: join(dir, 'elsewhere.png'), config, seed: 3 }, ctx)).rejects.toMatchObject({ code: 'forbidden' });
   });
 
