@@ -1,6 +1,7 @@
 // Entry of the engine process (utilityProcess under Electron, child_process.fork elsewhere): routes host messages to the dispatcher.
 import { createDispatcher } from './engine-dispatcher';
 import type { EngineToHost, HostToEngine } from './engine-messages';
+import { trainControllerFor } from './handlers/train-handlers';
 import { resolveDataDir } from './roots/data-dir';
 
 interface ParentPort {
@@ -43,6 +44,28 @@ port.onMessage((msg) => {
   }
 });
 
-// A host that goes away takes the engine with it (no orphaned trainer).
-process.on('disconnect', () => process.exit(0));
+/** How long shutdown waits for an active run to finish its step and save (a real-sized step takes seconds). */
+const SHUTDOWN_SAVE_MS = 20_000;
+let closing = false;
+
+/** Stop an active run with a final checkpoint (bounded wait), then exit: closing the app loses at most the current step. */
+function shutdown(why: string): void {
+  if (closing) return;
+  closing = true;
+  const controller = trainControllerFor(dispatcher.ctx);
+  const live = controller.activeRunDir();
+  if (live) process.stderr.write(`engine: ${why}; saving a checkpoint of ${live} before exiting\n`);
+  void controller
+    .shutdown(SHUTDOWN_SAVE_MS)
+    .then((saved) => {
+      if (live && !saved) process.stderr.write(`engine: the run in ${live} did not save within ${SHUTDOWN_SAVE_MS / 1000} s; resume continues from its last periodic checkpoint\n`);
+    })
+    .catch(() => undefined)
+    .finally(() => process.exit(0));
+}
+
+// A host that goes away (or signals) takes the engine with it (no orphaned trainer), after the run saves.
+process.on('disconnect', () => shutdown('the host disconnected'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
 port.send({ type: 'ready', pid: process.pid });
