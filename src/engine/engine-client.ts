@@ -29,6 +29,9 @@ type Pending =
   | { kind: 'image'; link: EngineLink; path: string; resolve: (r: ImageReply) => void };
 
 /** Runs the engine through `spawn`, restarting it on the next call after it dies. */
+/** How long dispose waits for the engine to exit after asking it to (SIGTERM): its run's save bound plus a margin. */
+const DISPOSE_WAIT_MS = 25_000;
+
 export class ForkedEngineClient implements EngineClient {
   private link: EngineLink | null = null;
   private nextId = 1;
@@ -144,7 +147,8 @@ export class ForkedEngineClient implements EngineClient {
     this.link = null;
     if (link) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 3000);
+        // An engine that trains finishes its step and saves a checkpoint first (engine-process waits up to 20 s for that).
+        const timer = setTimeout(resolve, DISPOSE_WAIT_MS);
         link.onExit(() => {
           clearTimeout(timer);
           resolve();
