@@ -8,6 +8,7 @@ import { initParams } from '../model/init';
 import { assignFromHost, disposeParams, paramsFromHost, paramsToHost } from '../model/param-store';
 import { fromHost, toHost, type ParamSpec } from '../model/param-spec';
 import { vitConfig, vitForward, vitSpecs, type ImageBatch, type Params, type VitConfig, type VitOutput } from '../model/vit';
+import { STUDENT_BLOCK } from '../memory/activation-model';
 import { adamwUpdate, createSlot, type AdamSlot } from './adamw';
 import { clipGradient } from './clip-gradients';
 import { dinoLoss } from './dino-loss';
@@ -109,7 +110,7 @@ export class DinoSystem {
     const d = this.vit.embedDim;
     const perImage = b.groups.reduce((acc, g) => {
       const t = (g.size / this.vit.patchSize) ** 2 + 1;
-      return acc + g.views * t * (40 * d + this.vit.heads * t) * 4 * this.vit.depth;
+      return acc + g.views * t * (STUDENT_BLOCK.tok * d + STUDENT_BLOCK.att * this.vit.heads * t) * 4 * this.vit.depth;
     }, 0);
     const fit = Math.max(1, Math.floor(this.activationBudgetBytes / perImage));
     if (fit >= b.batchSize) return [b];
