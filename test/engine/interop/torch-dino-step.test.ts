@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/engine/tf/backend';
 import { DinoSystem } from '../../../src/engine/train/dino-system';
 import { scheduleAt } from '../../../src/engine/train/schedules';
+import { splitBatch } from '../../../src/engine/train/split-batch';
 import { readSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
 import type { Batch } from '../../../src/engine/loader/batch-types';
 import type { DinoState, HostTensor, StepSchedule } from '../../../src/engine/train/step-types';
@@ -80,6 +81,7 @@ function makeBatch(step: number): Batch {
 describe.skipIf(!HAS_TORCH)(`DINO step parity with PyTorch (${HAS_TORCH ? 'torch found' : SKIP_REASON})`, () => {
   const work = mkdtempSync(join(tmpdir(), 'mc-dino-step-'));
   const ours: { loss: number; state: DinoState }[] = [];
+  const accumulated: { loss: number; state: DinoState }[] = [];
   let ref: { losses: number[] };
   const refStates: Record<string, HostTensor>[] = [];
   const scheds: StepSchedule[] = Array.from({ length: STEPS }, (_, s) => scheduleAt(config, ITERS_PER_EPOCH, s));
@@ -121,6 +123,16 @@ describe.skipIf(!HAS_TORCH)(`DINO step parity with PyTorch (${HAS_TORCH ? 'torch
       }
     } finally {
       system.dispose();
+    }
+    // The same updates from 2 micro-batches of 2 images each (gradient accumulation) must be the same updates.
+    const acc = new DinoSystem(config);
+    try {
+      for (let s = 0; s < STEPS; s++) {
+        const stats = await acc.step(splitBatch(makeBatch(s), 2), scheds[s]!);
+        accumulated.push({ loss: stats.loss, state: acc.getState() });
+      }
+    } finally {
+      acc.dispose();
     }
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -198,6 +210,18 @@ describe.skipIf(!HAS_TORCH)(`DINO step parity with PyTorch (${HAS_TORCH ? 'torch
       expect(bad).toEqual([]);
     });
   }
+
+  it('2 accumulated micro-batches give the updates of the whole batch (loss, center, weights after 3 steps)', () => {
+    for (let s = 0; s < STEPS; s++) expect(Math.abs(accumulated[s]!.loss - ref.losses[s]!) / Math.abs(ref.losses[s]!)).toBeLessThan(1e-4);
+    const last = accumulated[STEPS - 1]!.state;
+    const whole = ours[STEPS - 1]!.state;
+    expect(relErr(last.center.data, refStates[STEPS - 1]!['center']!.data)).toBeLessThan(1e-4);
+    for (const name of ['head.mlp.0.weight', 'head.last_layer.weight_v', 'blocks.0.mlp.fc2.weight']) {
+      // against our whole-batch result (same float path up to summation order), at the parameter's own scale
+      expect(relErr(last.student[name]!.data, whole.student[name]!.data), name).toBeLessThan(1e-3);
+      expect(relErr(last.teacher[name]!.data, whole.teacher[name]!.data), name).toBeLessThan(1e-3);
+    }
+  });
 
   it('the comparison can fail: the reference after step 2 differs from ours after step 0', () => {
     expect(relErr(ours[0]!.state.student['head.mlp.0.weight']!.data, refStates[2]!['student.head.mlp.0.weight']!.data)).toBeGreaterThan(1e-4);
