@@ -203,9 +203,11 @@ describe.skipIf(!HAS_TORCH)(`DINO step parity with PyTorch (${HAS_TORCH ? 'torch
           expect(Math.max(...Array.from(m.data, Math.abs)), `${name}.m before its first update`).toBe(0);
           continue;
         }
-        check(`adam m ${name}`, m.data, refM);
+        // 2e-4 of the largest element: PyTorch's float32 matMuls round differently with OpenBLAS than with the reference
+        // BLAS (m of blocks.0.mlp.fc2.weight differed by 1.03e-4 with OpenBLAS, under 1e-4 without).
+        check(`adam m ${name}`, m.data, refM, undefined, 2e-4);
         // v is quadratic in the gradient: twice its relative error.
-        check(`adam v ${name}`, mine.state.optimizer[`${name}.v`]!.data, theirs[`v.${name}`], undefined, 2e-4);
+        check(`adam v ${name}`, mine.state.optimizer[`${name}.v`]!.data, theirs[`v.${name}`], undefined, 4e-4);
       }
       expect(bad).toEqual([]);
     });
