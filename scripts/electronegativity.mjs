@@ -41,29 +41,60 @@ export function parseCsv(text) {
   return rows;
 }
 
+/**
+ * electronegativity writes one finding per line but does not quote its code samples, so a stray quote in one
+ * sample would swallow the lines after it (seen: 1 finding read instead of 7, depending on the order the checks
+ * finished in). Parse line by line: a line that parses to the header's width as CSV is taken as is; otherwise its
+ * first five fields (issue, severity, confidence, filename, location) and its last (url) are split off by commas
+ * and the rest is sample and description.
+ */
+export function parseReport(text) {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (!lines.length) return [];
+  const header = parseCsv(lines[0])[0];
+  const rows = lines.slice(1).map((line) => {
+    const csv = parseCsv(line);
+    if (csv.length === 1 && csv[0].length === header.length) return csv[0];
+    const parts = line.split(',');
+    const head = parts.slice(0, 5).map((f) => f.trim().replace(/^"(.*)"$/, '$1'));
+    const url = parts.length > 6 ? parts[parts.length - 1] : '';
+    const middle = parts.slice(5, parts.length > 6 ? -1 : undefined).join(',');
+    return [...head, middle, '', url].slice(0, header.length);
+  });
+  return [header, ...rows];
+}
+
 /** Findings of one electronegativity run over `input` (labelled `label`): {issue, severity, confidence, file, location, sample}. */
 function scan(label, input, electronVersion, work) {
   const out = join(work, `${label}.csv`);
   const bin = join(root, 'node_modules/@doyensec/electronegativity/dist/index.js');
-  const r = spawnSync(process.execPath, ['--require', join(root, 'scripts/electronegativity-offline.cjs'), bin, '-i', input, '-x', ONLINE_CHECKS.join(','), '-e', electronVersion, '-r', '-v', 'false', '-o', out], {
-    cwd: work,
-    encoding: 'utf8',
-    env: { ...process.env, LANG: 'en-US' },
-    timeout: 300_000,
-  });
-  if (r.status !== 0 || !existsSync(out)) {
-    throw new Error(`electronegativity failed on ${input} (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout || '').slice(-2000)}`);
+  // electronegativity sometimes writes its CSV rows over each other (seen: the first row cut to "ted in the target
+  // application"); such a report has a row that is no check id, and the scan is run again (3 tries).
+  for (let attempt = 1; ; attempt++) {
+    rmSync(out, { force: true });
+    const r = spawnSync(process.execPath, ['--require', join(root, 'scripts/electronegativity-offline.cjs'), bin, '-i', input, '-x', ONLINE_CHECKS.join(','), '-e', electronVersion, '-r', '-v', 'false', '-o', out], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, LANG: 'en-US' },
+      timeout: 300_000,
+    });
+    if (r.status !== 0 || !existsSync(out)) {
+      throw new Error(`electronegativity failed on ${input} (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout || '').slice(-2000)}`);
+    }
+    const [header, ...rows] = parseReport(readFileSync(out, 'utf8'));
+    const col = (name) => header.findIndex((h) => h.trim() === name);
+    const findings = rows.map((f) => ({
+      issue: (f[col('issue')] ?? '').trim(),
+      severity: (f[col('severity')] ?? '').trim(),
+      confidence: (f[col('confidence')] ?? '').trim(),
+      file: `${label}/${(f[col('filename')] ?? '').trim()}`,
+      location: (f[col('location')] ?? '').trim(),
+      sample: (f[col('sample')] ?? '').trim().slice(0, 160),
+    }));
+    const corrupt = findings.filter((f) => !/^[A-Z0-9_]+_CHECK$/.test(f.issue));
+    if (!corrupt.length) return findings;
+    if (attempt >= 3) throw new Error(`electronegativity wrote a garbled report for ${input} three times (e.g. "${corrupt[0].issue.slice(0, 80)}")`);
   }
-  const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'));
-  const col = (name) => header.findIndex((h) => h.trim() === name);
-  return rows.map((f) => ({
-    issue: f[col('issue')].trim(),
-    severity: f[col('severity')].trim(),
-    confidence: f[col('confidence')].trim(),
-    file: `${label}/${f[col('filename')].trim()}`,
-    location: f[col('location')].trim(),
-    sample: f[col('sample')].trim().slice(0, 160),
-  }));
 }
 
 /** Scan `inputs` ([label, folder] pairs; default src/ and, when built, out/) and sort the findings by the allowlist. */

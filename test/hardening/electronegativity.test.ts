@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseReport } from '../../scripts/electronegativity.mjs';
 import { REPO_ROOT } from '../support/shared-fixtures';
 
 interface Finding {
@@ -46,9 +47,21 @@ function run(allowlist: object): { status: number | null; report: Report; stdout
 }
 
 describe('the electronegativity step', () => {
-  // Retried: twice in full-suite runs on the loaded 2-core box electronegativity reported one finding instead of five
-  // for this fixture (not reproduced alone); the cause is not found yet (see the session note).
-  it('fails on an insecure window that nobody explained', { retry: 2 }, () => {
+  it('reads a report line by line, so a garbled row (electronegativity overwrites rows at times) stays on its own line', () => {
+    const text = [
+      'issue, severity, confidence, filename, location, sample, description, url',
+      'ted in the target application",https://github.com/doyensec/electronegativity/wiki/CSP_GLOBAL_CHECK',
+      'SANDBOX_JS_CHECK,"MEDIUM","FIRM","main.js","3:100","new BrowserWindow({ a: 1, b: "x" })","Use sandbox",https://example.org/wiki',
+      'HTTP_RESOURCES_JS_CHECK,"MEDIUM","CERTAIN","main.js","4:2","win.loadURL(\'http://example.com/\');","Do not allow insecure HTTP connections",https://example.org/w',
+    ].join('\n');
+    const [header, ...rows] = parseReport(text);
+    expect(header).toHaveLength(8);
+    expect(rows.map((r) => r[0])).toEqual(['ted in the target application"', 'SANDBOX_JS_CHECK', 'HTTP_RESOURCES_JS_CHECK']);
+    expect(rows[1]![3]).toBe('main.js');
+    expect(rows[2]![4]).toBe('4:2');
+  });
+
+  it('fails on an insecure window that nobody explained', () => {
     const { status, report, stdout } = run({ findings: [] });
     expect(status).toBe(1);
     const issues = report.unexplained.map((f) => f.issue);
