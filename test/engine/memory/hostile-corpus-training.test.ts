@@ -1,11 +1,12 @@
 // Training on the hostile corpus (issue 7): every usable file goes through the loader into real DINO steps, nothing crashes or leaks, and the folder is left byte-identical.
+import { tinyModelConfig } from '../../support/tiny-model-config';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECIPE_DEFAULTS, augmentPart, type StudioConfig } from '../../../src/shared/config-schema';
+import { augmentPart, type StudioConfig } from '../../../src/shared/config-schema';
 import { scanDataset } from '../../../src/engine/dataset/scan-dataset';
 import { MulticropLoader } from '../../../src/engine/loader/multicrop-loader';
 import { createDinoSystem } from '../../../src/engine/train/dino-system';
@@ -33,19 +34,7 @@ describe('training on a hostile corpus', () => {
     const scan = await scanDataset(root, { progressMs: 0 });
     const usable = [...expected.values()].filter((e) => e.ok).length;
     expect(scan.images).toHaveLength(usable);
-    const config: StudioConfig = {
-      ...RECIPE_DEFAULTS,
-      arch: 'vit_tiny',
-      depth: 1,
-      globalSize: 32,
-      localSize: 16,
-      localCrops: 2,
-      outDim: 64,
-      headHiddenDim: 32,
-      headBottleneckDim: 16,
-      batchSize: 1,
-      backend: 'cpu',
-    };
+    const config: StudioConfig = tinyModelConfig({ batchSize: 1, backend: 'cpu' });
     // Batch size 1: one epoch is one step per usable image (drop_last drops nothing).
     const loader = new MulticropLoader({ images: scan.images, config: augmentPart(config), batchSize: 1, seed: 0, workers: 2, prefetch: 2 });
     const system = createDinoSystem(config, { seed: 0 });

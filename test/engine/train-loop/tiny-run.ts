@@ -1,9 +1,10 @@
 // Test support for training-loop tests: a folder of small generated photos-like images and a tiny config that trains in seconds.
+import { tinyModelConfig } from '../../support/tiny-model-config';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../../../src/engine/tf/backend';
-import { RECIPE_DEFAULTS, type StudioConfig } from '../../../src/shared/config-schema';
+import type { StudioConfig } from '../../../src/shared/config-schema';
 import type { ImageEntry } from '../../../src/shared/ipc-contract';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 
@@ -36,18 +37,7 @@ export async function writeTinyDataset(root: string, n: number, seed = 1): Promi
 
 /** A config small enough that a step takes tens of milliseconds on the cpu backend. */
 export function tinyConfig(over: Partial<StudioConfig> = {}): StudioConfig {
-  return {
-    ...RECIPE_DEFAULTS,
-    arch: 'vit_tiny',
-    depth: 1,
-    patchSize: 16,
-    globalSize: 32,
-    localSize: 16,
-    localCrops: 2,
-    outDim: 64,
-    headHiddenDim: 32,
-    headBottleneckDim: 16,
-    batchSize: 4,
+  return tinyModelConfig({
     epochs: 4,
     warmupEpochs: 1,
     lr: 0.005,
@@ -56,7 +46,7 @@ export function tinyConfig(over: Partial<StudioConfig> = {}): StudioConfig {
     checkpointEvery: 3,
     backend: 'cpu',
     ...over,
-  };
+  });
 }
 
 /** Select a tfjs backend for a test. */

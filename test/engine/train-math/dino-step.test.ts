@@ -1,8 +1,9 @@
 // One DINO optimizer step on the cpu backend: accumulation equals the big batch, freezing, AdamW formula, state round trip, no tensor leaks.
+import { tinyModelConfig } from '../../support/tiny-model-config';
 import * as tf from '../../../src/engine/tf/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RECIPE_DEFAULTS, type StudioConfig } from '../../../src/shared/config-schema';
+import type { StudioConfig } from '../../../src/shared/config-schema';
 import { createDinoSystem, type Partials } from '../../../src/engine/train/dino-system';
 import { adamwUpdate, createSlot } from '../../../src/engine/train/adamw';
 import type { Batch, ResolutionGroup } from '../../../src/engine/loader/batch-types';
@@ -10,19 +11,7 @@ import type { DinoState, StepSchedule } from '../../../src/engine/train/step-typ
 import { initBackend } from '../../../src/engine/tf/backend';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 
-const CFG: StudioConfig = {
-  ...RECIPE_DEFAULTS,
-  arch: 'vit_tiny',
-  depth: 1,
-  patchSize: 16,
-  globalSize: 32,
-  localSize: 16,
-  localCrops: 2,
-  outDim: 64,
-  headHiddenDim: 32,
-  headBottleneckDim: 16,
-  batchSize: 4,
-};
+const CFG: StudioConfig = tinyModelConfig();
 const SCHED: StepSchedule = { lr: 1e-3, wd: 0.04, momentum: 0.9, teacherTemp: 0.04, freezeLastLayer: false };
 
 /** Per-image views: images[i][v] is a [3, s, s] array. */

@@ -1,6 +1,7 @@
 // The 2-thread data-parallel DINO step gives the same update as the single-thread step on the whole batch (wasm backend).
+import { tinyModelConfig } from '../../support/tiny-model-config';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RECIPE_DEFAULTS, type StudioConfig } from '../../../src/shared/config-schema';
+import type { StudioConfig } from '../../../src/shared/config-schema';
 import { initBackend } from '../../../src/engine/tf/backend';
 import { createDinoSystem } from '../../../src/engine/train/dino-system';
 import { ParallelDinoSystem } from '../../../src/engine/train/parallel-dino-system';
@@ -8,18 +9,7 @@ import type { Batch } from '../../../src/engine/loader/batch-types';
 import type { StepSchedule } from '../../../src/engine/train/step-types';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 
-const CFG: StudioConfig = {
-  ...RECIPE_DEFAULTS,
-  arch: 'vit_tiny',
-  depth: 1,
-  globalSize: 32,
-  localSize: 16,
-  localCrops: 2,
-  outDim: 64,
-  headHiddenDim: 32,
-  headBottleneckDim: 16,
-  batchSize: 4,
-};
+const CFG: StudioConfig = tinyModelConfig();
 const SCHED: StepSchedule = { lr: 1e-3, wd: 0.04, momentum: 0.9, teacherTemp: 0.04, freezeLastLayer: false };
 
 function batchOf(seed: number): Batch {
