@@ -56,12 +56,21 @@ function transpose(src: Float32Array, srcBase: number, width: number, height: nu
  * Blur a planar image of `channels` planes of width x height in place. Like Pillow, rows are blurred (3 passes while
  * the row is in cache), the plane is transposed, its rows (the columns) blurred, and transposed back.
  */
-export function gaussianBlur(img: Float32Array, width: number, height: number, sigma: number, channels = 3): void {
-  if (!(sigma > 0)) return;
+/** The extended box of one of the 3 passes for `sigma`: integer radius l, inner weight ww, fractional edge weight fw. */
+export function boxPasses(sigma: number): { l: number; ww: number; fw: number } {
   const r = boxRadiusForSigma(sigma);
   const l = Math.floor(r);
   const ww = 1 / (2 * r + 1);
-  const fw = (1 - (2 * l + 1) * ww) / 2;
+  return { l, ww, fw: (1 - (2 * l + 1) * ww) / 2 };
+}
+
+/**
+ * Blur a planar image of `channels` planes of width x height in place. Like Pillow, rows are blurred (3 passes while
+ * the row is in cache), the plane is transposed, its rows (the columns) blurred, and transposed back.
+ */
+export function gaussianBlur(img: Float32Array, width: number, height: number, sigma: number, channels = 3): void {
+  if (!(sigma > 0)) return;
+  const { l, ww, fw } = boxPasses(sigma);
   // WebAssembly SIMD when available (Node 20, Electron): the same passes (columns first), float32 accumulators.
   if (boxBlurWasm(img, width, height, channels, l, ww, fw)) return;
   gaussianBlurScalar(img, width, height, sigma, channels);
@@ -70,10 +79,7 @@ export function gaussianBlur(img: Float32Array, width: number, height: number, s
 /** The TypeScript kernel (used where WebAssembly SIMD is missing; the reference for the wasm kernel's tests). */
 export function gaussianBlurScalar(img: Float32Array, width: number, height: number, sigma: number, channels = 3): void {
   if (!(sigma > 0)) return;
-  const r = boxRadiusForSigma(sigma);
-  const l = Math.floor(r);
-  const ww = 1 / (2 * r + 1);
-  const fw = (1 - (2 * l + 1) * ww) / 2;
+  const { l, ww, fw } = boxPasses(sigma);
   const n = width * height;
   const pad = scratch(0, Math.max(width, height) + 2 * (l + 1));
   const t = scratch(1, n);

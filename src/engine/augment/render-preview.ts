@@ -4,8 +4,8 @@ import sharp from 'sharp';
 import type { AugmentConfig } from '../../shared/config-schema';
 import type { PreviewResult, PreviewView } from '../../shared/ipc-contract';
 import { StudioFailure } from '../handlers/handler-types';
-import { cropView, decodeImage, openSharp, type DecodedImage } from '../loader/decode-image';
-import { finishView } from './apply-view-ops';
+import { decodeImage, openSharp, type DecodedImage } from '../loader/decode-image';
+import { newViewScratch, renderView } from '../loader/render-view';
 import { drawImageViews } from './view-plan';
 
 /** The last decoded source (the UI previews the same image many times while sliders move). */
@@ -69,14 +69,11 @@ export async function renderPreview(imagePath: string, config: AugmentConfig, se
   const t0 = performance.now();
   const img = await decodeCached(imagePath, opts.maxPixels ?? 100_000_000);
   const draws = drawImageViews(config, seed, opts.repeat ?? 0, 0, img.width, img.height);
-  const maxSize = Math.max(config.globalSize, config.localSize);
   const jpeg = opts.format === 'jpeg';
   const views: PreviewView[] = await Promise.all(
     draws.map(async (d) => {
-      const work = new Float32Array(3 * maxSize * maxSize);
       const planar = new Float32Array(3 * d.spec.size * d.spec.size);
-      cropView(img, d.box, d.spec.size, d.ops.flip, work, { tmp: new Float32Array(0) });
-      finishView(work, d.spec.size, d.ops, config, planar, 0);
+      renderView(img, d.box, d.spec.size, d.ops, config, planar, 0, newViewScratch());
       const raw = sharp(denormalise(planar, d.spec.size, config), { raw: { width: d.spec.size, height: d.spec.size, channels: 3 } });
       const bytes = await (jpeg ? raw.jpeg({ quality: 90 }) : raw.png({ compressionLevel: 1 })).toBuffer();
       const url = `data:image/${jpeg ? 'jpeg' : 'png'};base64,${bytes.toString('base64')}`;

@@ -2,8 +2,8 @@
 import type { AugmentConfig } from '../../shared/config-schema';
 import type { ResolutionGroup } from './batch-types';
 import { drawImageViews, type ViewDraw } from '../augment/view-plan';
-import { finishView } from '../augment/apply-view-ops';
-import { cropView, decodeImage } from './decode-image';
+import { decodeImage } from './decode-image';
+import { newViewScratch, renderView, type ViewScratch } from './render-view';
 
 /** What a batch needs to know about one image. */
 export interface BatchItem {
@@ -48,14 +48,13 @@ function slot(groups: ResolutionGroup[], b: number, v: number, i: number): { dat
   return { data: g.data, offset: (vv * b + i) * 3 * g.size * g.size };
 }
 
-/** Decode one image (once) and hand each view's resized, flipped crop (planar floats in `work`) to `write`. */
+/** Decode one image (once) and render each of its views into the slot `place` gives. */
 export async function renderImageViews(
   item: BatchItem,
   epoch: number,
   s: ProduceSettings,
-  work: Float32Array,
-  scratch: { tmp: Float32Array },
-  write: (draw: ViewDraw, work: Float32Array) => void,
+  scratch: ViewScratch,
+  place: (draw: ViewDraw) => { data: Float32Array; offset: number },
 ): Promise<ViewDraw[]> {
   const draws = drawImageViews(s.config, s.seed, epoch, item.index, item.width, item.height);
   const img = await decodeImage(item.path, {
@@ -66,8 +65,8 @@ export async function renderImageViews(
     crops: draws.map((d) => ({ box: d.box, size: d.spec.size })),
   });
   for (const d of draws) {
-    cropView(img, d.box, d.spec.size, d.ops.flip, work, scratch);
-    write(d, work);
+    const { data, offset } = place(d);
+    renderView(img, d.box, d.spec.size, d.ops, s.config, data, offset, scratch);
   }
   return draws;
 }
@@ -77,8 +76,7 @@ export async function produceBatch(job: BatchJob, s: ProduceSettings): Promise<P
   const c = s.config;
   const b = job.items.length;
   const groups = allocateGroups(c, b);
-  const work = new Float32Array(3 * Math.max(c.globalSize, c.localSize) ** 2);
-  const scratch = { tmp: new Float32Array(0) };
+  const scratch = newViewScratch();
   const failures: ProducedBatch['failures'] = [];
   const inFlight = Math.max(1, s.inFlight ?? 3);
   let next = 0;
@@ -87,10 +85,7 @@ export async function produceBatch(job: BatchJob, s: ProduceSettings): Promise<P
       const i = next++;
       const item = job.items[i]!;
       try {
-        await renderImageViews(item, job.epoch, s, work, scratch, (draw, planar) => {
-          const { data, offset } = slot(groups, b, draw.spec.index, i);
-          finishView(planar, draw.spec.size, draw.ops, c, data, offset);
-        });
+        await renderImageViews(item, job.epoch, s, scratch, (draw) => slot(groups, b, draw.spec.index, i));
       } catch (e) {
         failures.push({ path: item.path, message: e instanceof Error ? e.message : String(e) });
         for (let v = 0; v < 2 + c.localCrops; v++) {

@@ -109,3 +109,39 @@ describe('colour ops in WebAssembly', () => {
     }
   });
 });
+
+describe('whole views in one WebAssembly memory', () => {
+  it('equal the TypeScript kernels view by view, with images interleaved (the source copied in is never stale)', async () => {
+    const { applyColourOps } = await import('../../../src/engine/augment/apply-view-ops');
+    const { normalizeInto } = await import('../../../src/engine/augment/color-ops');
+    const { drawImageViews } = await import('../../../src/engine/augment/view-plan');
+    const { renderView, newViewScratch } = await import('../../../src/engine/loader/render-view');
+    const { RECIPE_DEFAULTS, augmentPart } = await import('../../../src/shared/config-schema');
+    const c = { ...augmentPart(RECIPE_DEFAULTS), globalSize: 58, localSize: 22, global1SolarizeProb: 0.5 };
+    const rng = new SeededRng(11);
+    const makeImage = (width: number, height: number) => {
+      const data = Buffer.alloc(width * height * 3);
+      for (let i = 0; i < data.length; i++) data[i] = rng.int(256);
+      return { data, width, height, scaleX: 1, scaleY: 1 };
+    };
+    const images = [makeImage(131, 97), makeImage(64, 203), makeImage(150, 150)];
+    const scratch = newViewScratch();
+    for (const [round, which] of [0, 1, 0, 2, 1, 0].entries()) {
+      const img = images[which]!;
+      for (const d of drawImageViews(c, 5, round, which, img.width, img.height)) {
+        const size = d.spec.size;
+        const n = size * size;
+        const ref = new Float32Array(3 * n);
+        cropResampleToPlanar(img.data, img.width, img.height, d.box, size, d.ops.flip, ref, { tmp: new Float32Array(0) });
+        applyColourOps(ref, size, d.ops, c);
+        const want = new Float32Array(3 * n);
+        normalizeInto(ref, n, c.mean, c.std, want, 0);
+        const got = new Float32Array(3 * n + 7).fill(NaN);
+        renderView(img, d.box, size, d.ops, c, got, 7, scratch);
+        let worst = 0;
+        for (let i = 0; i < 3 * n; i++) worst = Math.max(worst, Math.abs(want[i]! - got[7 + i]!));
+        expect(worst, `image ${which} view ${d.spec.name}`).toBeLessThan(2e-4); // normalised units
+      }
+    }
+  });
+});

@@ -1,6 +1,6 @@
 ;; Pillow-style extended box blur (3 passes per axis) on planar f32 images, vectorised over 4 columns (WebAssembly SIMD).
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; One vertical pass over a width x height plane at $data: out[y] = acc*ww + (in[y-l-1] + in[y+l+1])*fw,
   ;; acc = sum in[y-l..y+l], rows clamped to the edges. $src (a copy of the plane) and $acc (width floats) are scratch.

@@ -1,13 +1,13 @@
 // The SIMD WebAssembly path of a view's colour half (color-ops.wat): jitter ops, grayscale, blur, solarize, normalise.
 import type { AugmentConfig } from '../../../shared/config-schema';
 import type { ViewOps } from '../../../shared/ipc-contract';
-import { gaussianBlur } from '../../augment/gaussian-blur';
+import { boxPasses } from '../../augment/gaussian-blur';
 import { COLOR_OPS_WASM_BASE64 } from './wasm-bytes';
-import { ensureMemory, instantiate, type WasmMemory } from './wasm-runtime';
+import { boxBlurAt } from './box-blur-wasm';
+import { ensureMemory, instantiate, releaseSource, threadMemory, type WasmMemory } from './wasm-runtime';
 
 type Op = (p: number, n: number, f: number) => void;
 interface Kernels {
-  memory: WasmMemory;
   brightness: Op;
   contrast: Op;
   saturation: Op;
@@ -27,46 +27,61 @@ export function colorOpsKernels(): Kernels | null {
 /** Run one kernel op on planar floats (for tests against the golden values). False without WebAssembly SIMD. */
 export function colorOpWasm(op: 'brightness' | 'contrast' | 'saturation' | 'hue' | 'solarize' | 'grayscale', img: Float32Array, n: number, arg = 0): boolean {
   const k = colorOpsKernels();
-  if (!k) return false;
-  ensureMemory(k.memory, 3 * n * 4);
-  new Float32Array(k.memory.buffer, 0, 3 * n).set(img.subarray(0, 3 * n));
+  const memory = threadMemory();
+  if (!k || !memory) return false;
+  releaseSource();
+  ensureMemory(memory, 3 * n * 4);
+  new Float32Array(memory.buffer, 0, 3 * n).set(img.subarray(0, 3 * n));
   if (op === 'grayscale') k.grayscale(0, n);
   else k[op](0, n, arg);
-  img.set(new Float32Array(k.memory.buffer, 0, 3 * n));
+  img.set(new Float32Array(memory.buffer, 0, 3 * n));
   return true;
 }
 
 /**
- * The colour half of a view (as applyColourOps + normalizeInto) on planar floats `work` of size x size, writing the
- * normalised result at out[offset ..]. `work` is left in an unspecified state. False without WebAssembly SIMD.
+ * The colour half of a view (as applyColourOps + normalizeInto) in place on the planar floats of size x size at byte
+ * offset `p` of the kernel memory, using scratch from byte offset `scratch`. False without WebAssembly SIMD.
  */
-export function finishViewWasm(work: Float32Array, size: number, ops: ViewOps, c: AugmentConfig, out: Float32Array, offset: number): boolean {
+export function finishViewAt(memory: WasmMemory, p: number, size: number, ops: ViewOps, c: AugmentConfig, scratch: number): boolean {
   const k = colorOpsKernels();
   if (!k) return false;
   const n = size * size;
-  ensureMemory(k.memory, 3 * n * 4);
-  const mem = () => new Float32Array(k.memory.buffer, 0, 3 * n);
-  mem().set(work.subarray(0, 3 * n));
   if (ops.jitter) {
     for (const op of ops.jitter.order) {
-      if (op === 'brightness' && c.brightness > 0) k.brightness(0, n, ops.jitter.brightness);
-      else if (op === 'contrast' && c.contrast > 0) k.contrast(0, n, ops.jitter.contrast);
-      else if (op === 'saturation' && c.saturation > 0) k.saturation(0, n, ops.jitter.saturation);
-      else if (op === 'hue' && c.hue > 0) k.hue(0, n, ops.jitter.hue);
+      if (op === 'brightness' && c.brightness > 0) k.brightness(p, n, ops.jitter.brightness);
+      else if (op === 'contrast' && c.contrast > 0) k.contrast(p, n, ops.jitter.contrast);
+      else if (op === 'saturation' && c.saturation > 0) k.saturation(p, n, ops.jitter.saturation);
+      else if (op === 'hue' && c.hue > 0) k.hue(p, n, ops.jitter.hue);
     }
   }
-  if (ops.grayscale) k.grayscale(0, n);
-  if (ops.blurSigma !== null) {
-    work.set(mem());
+  if (ops.grayscale) k.grayscale(p, n);
+  if (ops.blurSigma !== null && ops.blurSigma > 0) {
+    const { l, ww, fw } = boxPasses(ops.blurSigma);
     if (ops.grayscale) {
-      gaussianBlur(work, size, size, ops.blurSigma, 1);
-      work.copyWithin(n, 0, n);
-      work.copyWithin(2 * n, 0, n);
-    } else gaussianBlur(work, size, size, ops.blurSigma);
-    mem().set(work.subarray(0, 3 * n));
+      // three equal planes: blur one, copy it (same result, a third of the work)
+      if (!boxBlurAt(memory, p, size, size, 1, l, ww, fw, scratch)) return false;
+      const bytes = new Uint8Array(memory.buffer);
+      bytes.copyWithin(p + n * 4, p, p + n * 4);
+      bytes.copyWithin(p + 2 * n * 4, p, p + n * 4);
+    } else if (!boxBlurAt(memory, p, size, size, 3, l, ww, fw, scratch)) return false;
   }
-  if (ops.solarize) k.solarize(0, n, c.solarizeThreshold / 255);
-  k.normalize(0, n, c.mean[0], c.mean[1], c.mean[2], 1 / c.std[0], 1 / c.std[1], 1 / c.std[2]);
-  out.set(mem(), offset);
+  if (ops.solarize) k.solarize(p, n, c.solarizeThreshold / 255);
+  k.normalize(p, n, c.mean[0], c.mean[1], c.mean[2], 1 / c.std[0], 1 / c.std[1], 1 / c.std[2]);
+  return true;
+}
+
+/**
+ * The colour half of a view on planar floats `work` of size x size, writing the normalised result at out[offset ..].
+ * `work` is left unchanged. False without WebAssembly SIMD.
+ */
+export function finishViewWasm(work: Float32Array, size: number, ops: ViewOps, c: AugmentConfig, out: Float32Array, offset: number): boolean {
+  const memory = threadMemory();
+  if (!colorOpsKernels() || !memory) return false;
+  releaseSource();
+  const len = 3 * size * size;
+  ensureMemory(memory, len * 4);
+  new Float32Array(memory.buffer, 0, len).set(work.subarray(0, len));
+  if (!finishViewAt(memory, 0, size, ops, c, len * 4)) return false;
+  out.set(new Float32Array(memory.buffer, 0, len), offset);
   return true;
 }

@@ -1,6 +1,6 @@
 ;; torchvision colour ops on planar f32 CHW images in [0,1] (float32 arithmetic like torch), in place at $p (n pixels).
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1))
 
   ;; (clamps to [0,1] are written inline: V8 does not inline calls between wasm functions)
 
@@ -29,10 +29,24 @@
   (func (export "brightness") (param $p i32) (param $n i32) (param $f f32)
     (call $affine (local.get $p) (i32.mul (local.get $n) (i32.const 3)) (local.get $f) (f32.const 0)))
 
-  ;; contrast: blend with the mean of the grayscale image (gray in f32, summed in f64).
+  ;; contrast: blend with the mean of the grayscale image (gray in f32, 4 pixels at a time, summed in f64).
   (func (export "contrast") (param $p i32) (param $n i32) (param $f f32)
-    (local $i i32) (local $sum f64) (local $q i32) (local $plane i32) (local $mean f32)
+    (local $i i32) (local $sum f64) (local $q i32) (local $plane i32) (local $mean f32) (local $end4 i32) (local $vy v128) (local $vsum v128)
     (local.set $plane (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $vsum (f64x2.splat (f64.const 0)))
+    (block $dv (loop $lv
+      (br_if $dv (i32.ge_u (local.get $i) (local.get $end4)))
+      (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $vy (f32x4.add (f32x4.add
+        (f32x4.mul (f32x4.splat (f32.const 0.2989)) (v128.load (local.get $q)))
+        (f32x4.mul (f32x4.splat (f32.const 0.587)) (v128.load (i32.add (local.get $q) (local.get $plane)))))
+        (f32x4.mul (f32x4.splat (f32.const 0.114)) (v128.load (i32.add (local.get $q) (i32.shl (local.get $plane) (i32.const 1)))))))
+      (local.set $vsum (f64x2.add (local.get $vsum) (f64x2.add (f64x2.promote_low_f32x4 (local.get $vy))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vy) (local.get $vy))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $lv)))
+    (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $vsum)) (f64x2.extract_lane 1 (local.get $vsum))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
       (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
@@ -111,15 +125,18 @@
       ;; safe divisors where the pixel is grey (its result is discarded)
       (local.set $inv (v128.bitselect (local.get $one) (local.get $vcr) (local.get $grey)))
       (local.set $vs (f32x4.div (local.get $vcr) (v128.bitselect (local.get $one) (local.get $vmx) (local.get $grey))))
-      ;; h = mx == r ? (g-b)/cr : mx == g ? 2 + (b-r)/cr : 4 + (r-g)/cr
+      ;; h = mx == r ? (g-b)/cr : mx == g ? 2 + (b-r)/cr : 4 + (r-g)/cr: numerator and offset chosen first, one division
+      (local.set $m0 (f32x4.eq (local.get $vmx) (local.get $vr)))
+      (local.set $m1 (f32x4.eq (local.get $vmx) (local.get $vg)))
       (local.set $vh
-        (v128.bitselect
-          (f32x4.div (f32x4.sub (local.get $vg) (local.get $vb)) (local.get $inv))
-          (v128.bitselect
-            (f32x4.add (f32x4.splat (f32.const 2)) (f32x4.div (f32x4.sub (local.get $vb) (local.get $vr)) (local.get $inv)))
-            (f32x4.add (f32x4.splat (f32.const 4)) (f32x4.div (f32x4.sub (local.get $vr) (local.get $vg)) (local.get $inv)))
-            (f32x4.eq (local.get $vmx) (local.get $vg)))
-          (f32x4.eq (local.get $vmx) (local.get $vr))))
+        (f32x4.add
+          (v128.bitselect (local.get $zero) (v128.bitselect (f32x4.splat (f32.const 2)) (f32x4.splat (f32.const 4)) (local.get $m1)) (local.get $m0))
+          (f32x4.div
+            (v128.bitselect
+              (f32x4.sub (local.get $vg) (local.get $vb))
+              (v128.bitselect (f32x4.sub (local.get $vb) (local.get $vr)) (f32x4.sub (local.get $vr) (local.get $vg)) (local.get $m1))
+              (local.get $m0))
+            (local.get $inv))))
       (local.set $vh (f32x4.add (f32x4.div (local.get $vh) (f32x4.splat (f32.const 6))) (local.get $one)))
       (local.set $vh (f32x4.sub (local.get $vh) (v128.and (f32x4.ge (local.get $vh) (local.get $one)) (local.get $one))))
       (local.set $vh (f32x4.add (local.get $vh) (local.get $fv)))
@@ -193,10 +210,23 @@
         (f32.store (i32.add (local.get $q) (local.get $plane2)) (local.get $bo))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l))))
-;; rgb_to_grayscale with 3 output channels.
+;; rgb_to_grayscale with 3 output channels, 4 pixels at a time (the gray formula of $gray, inline).
   (func (export "grayscale") (param $p i32) (param $n i32)
-    (local $i i32) (local $q i32) (local $plane i32) (local $y f32)
+    (local $i i32) (local $q i32) (local $plane i32) (local $y f32) (local $end4 i32) (local $vy v128)
     (local.set $plane (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $dv (loop $lv
+      (br_if $dv (i32.ge_u (local.get $i) (local.get $end4)))
+      (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $vy (f32x4.add (f32x4.add
+        (f32x4.mul (f32x4.splat (f32.const 0.2989)) (v128.load (local.get $q)))
+        (f32x4.mul (f32x4.splat (f32.const 0.587)) (v128.load (i32.add (local.get $q) (local.get $plane)))))
+        (f32x4.mul (f32x4.splat (f32.const 0.114)) (v128.load (i32.add (local.get $q) (i32.shl (local.get $plane) (i32.const 1)))))))
+      (v128.store (local.get $q) (local.get $vy))
+      (v128.store (i32.add (local.get $q) (local.get $plane)) (local.get $vy))
+      (v128.store (i32.add (local.get $q) (i32.shl (local.get $plane) (i32.const 1))) (local.get $vy))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $lv)))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
       (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
@@ -208,10 +238,19 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l))))
 
-  ;; solarize: v >= t becomes 1 - v.
+  ;; solarize: v >= t becomes 1 - v (4 values at a time).
   (func (export "solarize") (param $p i32) (param $n i32) (param $t f32)
-    (local $i i32) (local $q i32) (local $v f32) (local $len i32)
+    (local $i i32) (local $q i32) (local $v f32) (local $len i32) (local $end4 i32) (local $vv v128) (local $tv v128)
     (local.set $len (i32.mul (local.get $n) (i32.const 3)))
+    (local.set $end4 (i32.and (local.get $len) (i32.const -4)))
+    (local.set $tv (f32x4.splat (local.get $t)))
+    (block $dv (loop $lv
+      (br_if $dv (i32.ge_u (local.get $i) (local.get $end4)))
+      (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $vv (v128.load (local.get $q)))
+      (v128.store (local.get $q) (v128.bitselect (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $vv)) (local.get $vv) (f32x4.ge (local.get $vv) (local.get $tv))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $lv)))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $len)))
       (local.set $q (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))
