@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
 import type { CropBox } from '../../shared/ipc-contract';
 import { cropResampleToPlanar } from './crop-resample';
-import { cropResampleWasm } from './wasm/crop-resample-wasm';
 
 export interface DecodedImage {
   data: Buffer; // interleaved RGB, width * height * 3 bytes
@@ -58,11 +57,13 @@ export async function decodeImage(path: string, opts: DecodeOptions): Promise<De
   return { data, width: info.width, height: info.height, scaleX: info.width / opts.width, scaleY: info.height / opts.height };
 }
 
-/** A view's crop, resized bicubically (Pillow semantics) and flipped if asked, as planar floats in [0,1] in `work`. */
+/** A crop box in source pixels, in the pixels of the decoded (maybe shrunk-on-load) image. */
+export function decodedBox(img: DecodedImage, box: CropBox): CropBox {
+  return { x: box.x * img.scaleX, y: box.y * img.scaleY, w: box.w * img.scaleX, h: box.h * img.scaleY };
+}
+
+/** A view's crop, resized bicubically (Pillow semantics) and flipped if asked, as planar floats in [0,1] in `work`
+ * (the TypeScript kernel: render-view.ts uses the WebAssembly one when the runtime has SIMD). */
 export function cropView(img: DecodedImage, box: CropBox, size: number, flip: boolean, work: Float32Array, scratch: { tmp: Float32Array }): void {
-  const scaled = { x: box.x * img.scaleX, y: box.y * img.scaleY, w: box.w * img.scaleX, h: box.h * img.scaleY };
-  // WebAssembly SIMD when the runtime has it (Node 20 and Electron do), the plain TypeScript kernel otherwise.
-  if (!cropResampleWasm(img.data, img.width, img.height, scaled, size, flip, work)) {
-    cropResampleToPlanar(img.data, img.width, img.height, scaled, size, flip, work, scratch);
-  }
+  cropResampleToPlanar(img.data, img.width, img.height, decodedBox(img, box), size, flip, work, scratch);
 }

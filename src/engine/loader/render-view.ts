@@ -5,7 +5,7 @@
 import type { AugmentConfig } from '../../shared/config-schema';
 import type { CropBox, ViewOps } from '../../shared/ipc-contract';
 import { finishView } from '../augment/apply-view-ops';
-import { cropView, type DecodedImage } from './decode-image';
+import { cropView, decodedBox, type DecodedImage } from './decode-image';
 import { cropResampleAt } from './wasm/crop-resample-wasm';
 import { finishViewAt } from './wasm/color-ops-wasm';
 
@@ -19,9 +19,8 @@ export const newViewScratch = (): ViewScratch => ({ work: new Float32Array(0), t
 
 /** The view of `img` cut at `box` (source pixels), size x size, with `ops`, normalised into out[offset ..]. */
 export function renderView(img: DecodedImage, box: CropBox, size: number, ops: ViewOps, c: AugmentConfig, out: Float32Array, offset: number, scratch: ViewScratch): void {
-  const scaled = { x: box.x * img.scaleX, y: box.y * img.scaleY, w: box.w * img.scaleX, h: box.h * img.scaleY };
   const len = 3 * size * size;
-  const at = cropResampleAt(img.data, img.width, img.height, scaled, size, ops.flip);
+  const at = cropResampleAt(img.data, img.width, img.height, decodedBox(img, box), size, ops.flip);
   if (at && finishViewAt(at.memory, at.out, size, ops, c, at.end)) {
     out.set(new Float32Array(at.memory.buffer, at.out, len), offset);
     return;

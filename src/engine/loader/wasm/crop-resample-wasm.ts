@@ -69,22 +69,3 @@ export function cropResampleAt(
   // the view's planes come first after the source: later steps may reuse everything from xs on as scratch
   return { memory, out: o, end: xs };
 }
-
-/**
- * As cropResampleAt, copying the planar result to out[0 ..]. Returns false (doing nothing) when WebAssembly SIMD is
- * unavailable.
- */
-export function cropResampleWasm(
-  src: Uint8Array,
-  srcWidth: number,
-  srcHeight: number,
-  box: { x: number; y: number; w: number; h: number },
-  size: number,
-  flip: boolean,
-  out: Float32Array,
-): boolean {
-  const at = cropResampleAt(src, srcWidth, srcHeight, box, size, flip);
-  if (!at) return false;
-  out.set(new Float32Array(at.memory.buffer, at.out, 3 * size * size));
-  return true;
-}
