@@ -9,6 +9,7 @@ import { createNodeEngineClient } from '../src/engine/engine-client-node';
 import { startWebHost } from '../src/main/web-host';
 import { augmentPart, RECIPE_DEFAULTS, type StudioConfig } from '../src/shared/config-schema';
 import type { Envelope, ImageEntry, MetricRow, ScanResult, TrainStatus } from '../src/shared/ipc-contract';
+import { tinyModelConfig } from '../test/support/tiny-model-config';
 
 export interface Dist {
   n: number;
@@ -177,26 +178,7 @@ export async function runWebLoad(opts: WebLoadOptions): Promise<WebLoadReport> {
 
 /** The tiny training config of the load run: steps of tens to hundreds of milliseconds, long enough to outlast the load. */
 export function loadTrainConfig(): StudioConfig {
-  return {
-    ...RECIPE_DEFAULTS,
-    arch: 'vit_tiny',
-    depth: 1,
-    patchSize: 16,
-    globalSize: 32,
-    localSize: 16,
-    localCrops: 2,
-    outDim: 64,
-    headHiddenDim: 32,
-    headBottleneckDim: 16,
-    batchSize: 4,
-    epochs: 1000,
-    warmupEpochs: 1,
-    lr: 0.005,
-    workers: 0,
-    prefetch: 1,
-    checkpointEvery: 50,
-    backend: 'wasm',
-  };
+  return tinyModelConfig({ epochs: 1000, warmupEpochs: 1, lr: 0.005, workers: 0, prefetch: 1, checkpointEvery: 50, backend: 'wasm' });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,7 +1,8 @@
 // Test support: a real run folder (config.json + a checkpoint written by CheckpointStore) with seeded initial weights of a small ViT.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RECIPE_DEFAULTS, type StudioConfig } from '../../../src/shared/config-schema';
+import type { StudioConfig } from '../../../src/shared/config-schema';
+import { tinyModelConfig } from '../../support/tiny-model-config';
 import { vitConfig, vitSpecs } from '../../../src/engine/model/vit';
 import { headSpecs } from '../../../src/engine/model/dino-head';
 import { initParams } from '../../../src/engine/model/init';
@@ -10,21 +11,7 @@ import { writeRunConfig } from '../../../src/engine/train/run-store';
 import type { NamedTensors } from '../../../src/engine/train/step-types';
 
 export function smallConfig(over: Partial<StudioConfig> = {}): StudioConfig {
-  return {
-    ...RECIPE_DEFAULTS,
-    arch: 'vit_tiny',
-    depth: 2,
-    patchSize: 16,
-    globalSize: 32,
-    localSize: 16,
-    localCrops: 2,
-    outDim: 64,
-    headHiddenDim: 32,
-    headBottleneckDim: 16,
-    batchSize: 4,
-    backend: 'cpu',
-    ...over,
-  };
+  return tinyModelConfig({ depth: 2, backend: 'cpu', ...over });
 }
 
 /** Teacher (and student) tensors for a config: the official init from a seed, plus awkward float values to prove bit-exactness. */
