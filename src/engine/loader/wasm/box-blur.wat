@@ -2,8 +2,8 @@
 (module
   (import "env" "memory" (memory 1))
 
-  ;; One vertical pass over a width x height plane at $data: out[y] = acc*ww + (in[y-l-1] + in[y+l+1])*fw,
-  ;; acc = sum in[y-l..y+l], rows clamped to the edges. $src (a copy of the plane) and $acc (width floats) are scratch.
+  ;; One vertical pass from the width x height plane at $src to the one at $data: out[y] = acc*ww + (in[y-l-1] +
+  ;; in[y+l+1])*fw, acc = sum in[y-l..y+l], rows clamped to the edges. $acc (width floats) is scratch.
   (func $vpass (param $data i32) (param $w i32) (param $h i32) (param $l i32) (param $ww f32) (param $fw f32) (param $src i32) (param $acc i32)
     (local $rowB i32) (local $x i32) (local $y i32) (local $k i32) (local $r i32) (local $last i32)
     (local $f0 i32) (local $f1 i32) (local $sb i32) (local $o i32) (local $wv v128) (local $fv v128) (local $a v128) (local $w4 i32)
@@ -12,7 +12,6 @@
     (local.set $w4 (i32.and (local.get $w) (i32.const -4)))
     (local.set $wv (f32x4.splat (local.get $ww)))
     (local.set $fv (f32x4.splat (local.get $fw)))
-    (memory.copy (local.get $src) (local.get $data) (i32.mul (local.get $rowB) (local.get $h)))
     (memory.fill (local.get $acc) (i32.const 0) (local.get $rowB))
     ;; acc = rows clamp(-l) .. clamp(l)
     (local.set $k (i32.sub (i32.const 0) (local.get $l)))
@@ -66,48 +65,73 @@
   (func $clamp (param $v i32) (param $last i32) (result i32)
     (select (i32.const 0) (select (local.get $last) (local.get $v) (i32.gt_s (local.get $v) (local.get $last))) (i32.lt_s (local.get $v) (i32.const 0))))
 
-  ;; dst[x][y] = src[y][x] for a w x h plane.
+;; dst[x][y] = src[y][x] for a w x h plane: 4 x 4 blocks by shuffles, the edges one value at a time.
   (func $transpose (param $src i32) (param $dst i32) (param $w i32) (param $h i32)
-    (local $x i32) (local $y i32)
+    (local $x i32) (local $y i32) (local $w4 i32) (local $h4 i32) (local $rowB i32) (local $colB i32) (local $sp i32) (local $dp i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $w4 (i32.and (local.get $w) (i32.const -4)))
+    (local.set $h4 (i32.and (local.get $h) (i32.const -4)))
+    (local.set $rowB (i32.shl (local.get $w) (i32.const 2)))
+    (local.set $colB (i32.shl (local.get $h) (i32.const 2)))
     (local.set $y (i32.const 0))
     (block $dy (loop $ly
-      (br_if $dy (i32.ge_u (local.get $y) (local.get $h)))
+      (br_if $dy (i32.ge_u (local.get $y) (local.get $h4)))
       (local.set $x (i32.const 0))
       (block $dx (loop $lx
-        (br_if $dx (i32.ge_u (local.get $x) (local.get $w)))
+        (br_if $dx (i32.ge_u (local.get $x) (local.get $w4)))
+        (local.set $sp (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $w)) (local.get $x)) (i32.const 2))))
+        (local.set $r0 (v128.load (local.get $sp)))
+        (local.set $r1 (v128.load (i32.add (local.get $sp) (local.get $rowB))))
+        (local.set $r2 (v128.load (i32.add (local.get $sp) (i32.shl (local.get $rowB) (i32.const 1)))))
+        (local.set $r3 (v128.load (i32.add (local.get $sp) (i32.mul (local.get $rowB) (i32.const 3)))))
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+        (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+        (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+        (local.set $dp (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $x) (local.get $h)) (local.get $y)) (i32.const 2))))
+        (v128.store (local.get $dp) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+        (v128.store (i32.add (local.get $dp) (local.get $colB)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+        (v128.store (i32.add (local.get $dp) (i32.shl (local.get $colB) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+        (v128.store (i32.add (local.get $dp) (i32.mul (local.get $colB) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (br $lx)))
+      (local.set $y (i32.add (local.get $y) (i32.const 4)))
+      (br $ly)))
+    ;; the right edge (columns w4..w of rows 0..h4) and the bottom edge (rows h4..h, all columns)
+    (local.set $y (i32.const 0))
+    (block $dy2 (loop $ly2
+      (br_if $dy2 (i32.ge_u (local.get $y) (local.get $h)))
+      (local.set $x (select (local.get $w4) (i32.const 0) (i32.lt_u (local.get $y) (local.get $h4))))
+      (block $dx2 (loop $lx2
+        (br_if $dx2 (i32.ge_u (local.get $x) (local.get $w)))
         (f32.store (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $x) (local.get $h)) (local.get $y)) (i32.const 2)))
           (f32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $y) (local.get $w)) (local.get $x)) (i32.const 2)))))
         (local.set $x (i32.add (local.get $x) (i32.const 1)))
-        (br $lx)))
+        (br $lx2)))
       (local.set $y (i32.add (local.get $y) (i32.const 1)))
-      (br $ly))))
+      (br $ly2))))
 
-  ;; Blur `channels` planes of w x h at $img (f32) in place: 3 vertical passes, transpose, 3 passes, transpose back.
-  ;; Scratch from $scratch: t (w*h floats), src (w*h floats), acc (max(w,h) floats).
+  ;; Blur `channels` planes of w x h at $img (f32) in place: 3 vertical passes, transpose, 3 passes, transpose back,
+  ;; ping-ponging between two scratch planes (no copies). Scratch from $scratch: a, b (w*h floats each), acc (max(w,h)).
   (func (export "blur") (param $img i32) (param $w i32) (param $h i32) (param $channels i32) (param $l i32) (param $ww f32) (param $fw f32) (param $scratch i32)
-    (local $c i32) (local $p i32) (local $plane i32) (local $t i32) (local $src i32) (local $acc i32) (local $pass i32)
+    (local $c i32) (local $p i32) (local $plane i32) (local $a i32) (local $b i32) (local $acc i32)
     (local.set $plane (i32.shl (i32.mul (local.get $w) (local.get $h)) (i32.const 2)))
-    (local.set $t (local.get $scratch))
-    (local.set $src (i32.add (local.get $t) (local.get $plane)))
-    (local.set $acc (i32.add (local.get $src) (local.get $plane)))
+    (local.set $a (local.get $scratch))
+    (local.set $b (i32.add (local.get $a) (local.get $plane)))
+    (local.set $acc (i32.add (local.get $b) (local.get $plane)))
     (local.set $c (i32.const 0))
     (block $dc (loop $lc
       (br_if $dc (i32.ge_u (local.get $c) (local.get $channels)))
       (local.set $p (i32.add (local.get $img) (i32.mul (local.get $c) (local.get $plane))))
-      (local.set $pass (i32.const 0))
-      (block $d1 (loop $l1
-        (br_if $d1 (i32.ge_u (local.get $pass) (i32.const 3)))
-        (call $vpass (local.get $p) (local.get $w) (local.get $h) (local.get $l) (local.get $ww) (local.get $fw) (local.get $src) (local.get $acc))
-        (local.set $pass (i32.add (local.get $pass) (i32.const 1)))
-        (br $l1)))
-      (call $transpose (local.get $p) (local.get $t) (local.get $w) (local.get $h))
-      (local.set $pass (i32.const 0))
-      (block $d2 (loop $l2
-        (br_if $d2 (i32.ge_u (local.get $pass) (i32.const 3)))
-        (call $vpass (local.get $t) (local.get $h) (local.get $w) (local.get $l) (local.get $ww) (local.get $fw) (local.get $src) (local.get $acc))
-        (local.set $pass (i32.add (local.get $pass) (i32.const 1)))
-        (br $l2)))
-      (call $transpose (local.get $t) (local.get $p) (local.get $h) (local.get $w))
+      ;; columns: img -> a -> b -> a; transpose a -> b; rows (as columns of b): b -> a -> b -> a; transpose a -> img
+      (call $vpass (local.get $a) (local.get $w) (local.get $h) (local.get $l) (local.get $ww) (local.get $fw) (local.get $p) (local.get $acc))
+      (call $vpass (local.get $b) (local.get $w) (local.get $h) (local.get $l) (local.get $ww) (local.get $fw) (local.get $a) (local.get $acc))
+      (call $vpass (local.get $a) (local.get $w) (local.get $h) (local.get $l) (local.get $ww) (local.get $fw) (local.get $b) (local.get $acc))
+      (call $transpose (local.get $a) (local.get $b) (local.get $w) (local.get $h))
+      (call $vpass (local.get $a) (local.get $h) (local.get $w) (local.get $l) (local.get $ww) (local.get $fw) (local.get $b) (local.get $acc))
+      (call $vpass (local.get $b) (local.get $h) (local.get $w) (local.get $l) (local.get $ww) (local.get $fw) (local.get $a) (local.get $acc))
+      (call $vpass (local.get $a) (local.get $h) (local.get $w) (local.get $l) (local.get $ww) (local.get $fw) (local.get $b) (local.get $acc))
+      (call $transpose (local.get $a) (local.get $p) (local.get $h) (local.get $w))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $lc))))
 )

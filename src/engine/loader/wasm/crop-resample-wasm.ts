@@ -4,7 +4,7 @@ import { CROP_RESAMPLE_WASM_BASE64 } from './wasm-bytes';
 import { align16 as align, ensureMemory, instantiate, placeSource, threadMemory, type WasmMemory } from './wasm-runtime';
 
 interface Kernels {
-  horizontal: (src: number, stride: number, y0: number, rows: number, xs: number, xc: number, xw: number, maxTaps: number, size: number, flip: number, tmp: number, rowbuf: number) => void;
+  horizontal: (src: number, stride: number, y0: number, rows: number, xs: number, xc: number, xw: number, maxTaps: number, size: number, flip: number, tmp: number, rowbuf: number, rowStride: number) => void;
   vertical: (tmp: number, size: number, ys: number, yc: number, yw: number, maxTaps: number, y0: number, out: number) => void;
 }
 
@@ -45,7 +45,7 @@ export function cropResampleAt(
   const cy = resampleCoeffs(srcHeight, box.y, box.y + box.h, size);
   const y0 = cy.start[0]!;
   const rows = cy.start[size - 1]! + cy.count[size - 1]! - y0;
-  // layout: [src + 16 bytes of padding | out | xs xc xw | ys yc yw | tmp | row buffer]
+  // layout: [src + 16 bytes of padding | out | xs xc xw | ys yc yw | tmp | 4 row buffers]
   const o = placeSource(memory, src);
   const xs = align(o + 3 * size * size * 4);
   const xc = xs + size * 4;
@@ -54,8 +54,9 @@ export function cropResampleAt(
   const yc = ys + size * 4;
   const yw = yc + size * 4;
   const tmp = align(yw + size * cy.maxTaps * 4);
-  const rowbuf = align(tmp + rows * size * 16);
-  const end = align(rowbuf + (srcWidth + 4) * 16);
+  const rowbuf = align(tmp + (Math.ceil(rows / 4) * 4) * size * 16); // the horizontal pass works 4 rows at a time
+  const rowStride = align((srcWidth + 4) * 16);
+  const end = rowbuf + 4 * rowStride;
   ensureMemory(memory, end);
   const buf = memory.buffer;
   new Int32Array(buf, xs, size).set(cx.start);
@@ -64,7 +65,7 @@ export function cropResampleAt(
   new Int32Array(buf, ys, size).set(cy.start);
   new Int32Array(buf, yc, size).set(cy.count);
   new Float32Array(buf, yw, size * cy.maxTaps).set(cy.weights);
-  k.horizontal(0, srcWidth * 3, y0, rows, xs, xc, xw, cx.maxTaps, size, flip ? 1 : 0, tmp, rowbuf);
+  k.horizontal(0, srcWidth * 3, y0, rows, xs, xc, xw, cx.maxTaps, size, flip ? 1 : 0, tmp, rowbuf, rowStride);
   k.vertical(tmp, size, ys, yc, yw, cy.maxTaps, y0, o);
   // the view's planes come first after the source: later steps may reuse everything from xs on as scratch
   return { memory, out: o, end: xs };
