@@ -95,6 +95,7 @@ export const benchLoaderCommand: CliCommand = {
         const b = await loader.next();
         images += b.batchSize;
         bytesPerBatch = b.groups.reduce((s, g) => s + g.data.byteLength, 0);
+        loader.recycle(b); // a consumer done with the batch (as the trainer after its step)
       }
       seconds = (performance.now() - t0) / 1000;
     } finally {

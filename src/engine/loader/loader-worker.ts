@@ -7,6 +7,8 @@ import { produceBatch, type BatchJob, type ProduceSettings } from './produce-bat
 export interface WorkerRequest {
   id: number;
   job: BatchJob;
+  /** Buffers of delivered batches handed back for reuse (transferred). */
+  spare?: ArrayBuffer[];
 }
 /** Worker -> pool. */
 export type WorkerReply =
@@ -18,7 +20,7 @@ const settings = workerData as ProduceSettings;
 sharp.concurrency(1);
 
 parentPort?.on('message', (msg: WorkerRequest) => {
-  produceBatch(msg.job, settings).then(
+  produceBatch(msg.job, settings, msg.spare).then(
     (batch) => {
       const reply: WorkerReply = { id: msg.id, ok: true, groups: batch.groups, failures: batch.failures };
       parentPort?.postMessage(reply, batch.groups.map((g) => g.data.buffer as ArrayBuffer));

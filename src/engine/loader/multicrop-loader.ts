@@ -41,6 +41,8 @@ export function epochPermutation(seed: number, epoch: number, n: number): Uint32
  * - `batchesPerEpoch` = floor(images / batchSize) (drop_last); fewer images than one batch is a StudioFailure.
  * - Images that fail to decode at load time (deleted, changed since the scan) give zero views and are counted in
  *   `failures`; they never stop the run.
+ * - `recycle(batch)` hands a delivered batch's buffers back once nothing reads them any more: later batches are
+ *   built into them (optional; saves the page faults and zeroing of fresh buffers, ~1 ms per image).
  * - Always `close()` to stop the worker threads.
  */
 export class MulticropLoader {
@@ -56,6 +58,7 @@ export class MulticropLoader {
   private nextSchedule: LoaderPosition;
   private readonly inflight: { pos: LoaderPosition; promise: Promise<ProducedBatch> }[] = [];
   private perm: { epoch: number; order: Uint32Array } | null = null;
+  private readonly spare: ArrayBuffer[] = [];
   private closed = false;
 
   constructor(opts: MulticropLoaderOptions) {
@@ -110,7 +113,8 @@ export class MulticropLoader {
     while (this.inflight.length < this.prefetch) {
       const pos = this.nextSchedule;
       const job = this.job(pos);
-      const promise = this.pool ? this.pool.run(job) : produceBatch(job, this.settings);
+      const spare = this.spare.splice(0, 2); // at most one buffer per resolution group
+      const promise = this.pool ? this.pool.run(job, spare) : produceBatch(job, this.settings, spare);
       promise.catch(() => undefined); // observed when delivered
       this.inflight.push({ pos, promise });
       this.nextSchedule = this.advance(pos);
@@ -138,6 +142,18 @@ export class MulticropLoader {
       groups: produced.groups,
       waitMs,
     };
+  }
+
+  /**
+   * Hand back a batch delivered by `next()` whose data nothing reads any more (its arrays are reused for later batches
+   * and must not be touched after this call).
+   */
+  recycle(batch: Batch): void {
+    for (const g of batch.groups) {
+      const buf = g.data.buffer as ArrayBuffer;
+      // whole, not detached, and at most a prefetch queue's worth kept
+      if (g.data.byteOffset === 0 && buf.byteLength === g.data.byteLength && buf.byteLength > 0 && this.spare.length < 2 * (this.prefetch + 1)) this.spare.push(buf);
+    }
   }
 
   /** Stop: worker threads are terminated at once (batches being built are dropped). */

@@ -34,10 +34,18 @@ export interface ProducedBatch {
   failures: { path: string; message: string }[];
 }
 
-/** Empty view-major groups for a batch of `b` images. */
-export function allocateGroups(c: AugmentConfig, b: number): ResolutionGroup[] {
-  const groups: ResolutionGroup[] = [{ size: c.globalSize, views: 2, data: new Float32Array(2 * b * 3 * c.globalSize * c.globalSize) }];
-  if (c.localCrops > 0) groups.push({ size: c.localSize, views: c.localCrops, data: new Float32Array(c.localCrops * b * 3 * c.localSize * c.localSize) });
+/**
+ * View-major groups for a batch of `b` images, on buffers from `spare` where one has the right size (recycled
+ * batches: every slot is overwritten, and a fresh 67 MB buffer costs ~1 ms per image in page faults and zeroing).
+ */
+export function allocateGroups(c: AugmentConfig, b: number, spare: ArrayBuffer[] = []): ResolutionGroup[] {
+  const floats = (views: number, size: number) => {
+    const n = views * b * 3 * size * size;
+    const k = spare.findIndex((buf) => buf.byteLength === n * 4);
+    return k >= 0 ? new Float32Array(spare.splice(k, 1)[0]!) : new Float32Array(n);
+  };
+  const groups: ResolutionGroup[] = [{ size: c.globalSize, views: 2, data: floats(2, c.globalSize) }];
+  if (c.localCrops > 0) groups.push({ size: c.localSize, views: c.localCrops, data: floats(c.localCrops, c.localSize) });
   return groups;
 }
 
@@ -71,11 +79,11 @@ export async function renderImageViews(
   return draws;
 }
 
-/** Produce the full batch. Never throws for a bad image: it is reported in `failures`. */
-export async function produceBatch(job: BatchJob, s: ProduceSettings): Promise<ProducedBatch> {
+/** Produce the full batch (into `spare` buffers where they fit). Never throws for a bad image: it is reported in `failures`. */
+export async function produceBatch(job: BatchJob, s: ProduceSettings, spare?: ArrayBuffer[]): Promise<ProducedBatch> {
   const c = s.config;
   const b = job.items.length;
-  const groups = allocateGroups(c, b);
+  const groups = allocateGroups(c, b, spare);
   const scratch = newViewScratch();
   const failures: ProducedBatch['failures'] = [];
   const inFlight = Math.max(1, s.inFlight ?? 3);

@@ -59,11 +59,12 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  run(job: BatchJob): Promise<ProducedBatch> {
+  /** Build `job` on the next free worker; `spare` buffers (recycled batches) are transferred to it for reuse. */
+  run(job: BatchJob, spare: ArrayBuffer[] = []): Promise<ProducedBatch> {
     if (this.fatal) return Promise.reject(this.fatal);
     if (this.closed) return Promise.reject(new Error('loader pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, job }, pending: { resolve, reject } });
+      this.queue.push({ req: { id: this.nextId++, job, spare }, pending: { resolve, reject } });
       this.pump();
     });
   }
@@ -74,7 +75,7 @@ export class WorkerPool {
       const { req, pending } = this.queue.shift()!;
       this.pending.set(req.id, pending);
       this.busy.set(w, req.id);
-      w.postMessage(req);
+      w.postMessage(req, req.spare ?? []);
     }
   }
 

@@ -32,6 +32,8 @@ export interface TrainSystem {
 export interface BatchSource {
   next(): Promise<Batch>;
   close(): Promise<void> | void;
+  /** Take back a batch the step is done with (its buffers are reused), if the source recycles. */
+  recycle?(batch: Batch): void;
 }
 
 /** The components a run is made of (bound to the real model and loader in train-deps.ts). */
@@ -303,6 +305,7 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
       const sched = deps.schedule(config, spe, rec.step);
       const stats = await system.step(config.accumulate > 1 ? splitBatch(batch, config.accumulate) : batch, sched);
       const t1 = performance.now();
+      loader!.recycle?.(batch); // the step's tensors are disposed: nothing reads the batch any more
       if (!Number.isFinite(stats.loss)) {
         const msg =
           `the loss became ${stats.loss} at step ${rec.step + 1} (epoch ${batch.epoch}, lr ${sched.lr.toExponential(3)}); training stopped. ` +

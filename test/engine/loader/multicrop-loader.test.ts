@@ -68,6 +68,34 @@ describe.skipIf(!HAS_SHARED)(`loader on hymenoptera${HAS_SHARED ? '' : ` (${SKIP
     expect(b.imageIndices).toEqual([...epochPermutation(5, 0, 10).slice(0, 4)]);
   });
 
+  it('builds the same bytes into recycled batch buffers (0 and 2 workers), reusing them', async () => {
+    const base = { images, config: CONFIG, batchSize: 4, seed: 5, prefetch: 2 };
+    const fresh = await take({ ...base, workers: 0 }, 5);
+    for (const workers of [0, 2]) {
+      const loader = new MulticropLoader({ ...base, workers });
+      try {
+        const digests: string[] = [];
+        const seen = new Set<ArrayBufferLike>();
+        let reused = 0;
+        for (let k = 0; k < 5; k++) {
+          const b = await loader.next();
+          digests.push(digest(b));
+          for (const g of b.groups) {
+            if (seen.has(g.data.buffer)) reused++;
+            seen.add(g.data.buffer);
+          }
+          // scribble over it first: a recycled buffer must be fully rewritten
+          for (const g of b.groups) g.data.fill(Number.NaN);
+          loader.recycle(b);
+        }
+        expect(digests, `${workers} workers`).toEqual(fresh.digests);
+        if (workers === 0) expect(reused).toBeGreaterThan(0); // in-process: the very same buffers come back
+      } finally {
+        await loader.close();
+      }
+    }
+  });
+
   it('resumes exactly from a saved position', async () => {
     const base = { images, config: CONFIG, batchSize: 4, seed: 9, prefetch: 2, workers: 0 };
     const full = await take(base, 3);
