@@ -20,15 +20,24 @@ interface Coeffs {
   maxTaps: number;
 }
 
-/** Pillow precompute_coeffs for the interval [in0, in1) of an axis of length inSize mapped onto outSize pixels. */
-export function resampleCoeffs(inSize: number, in0: number, in1: number, outSize: number): Coeffs {
+/** Taps per output (the stride of the weights) for an interval of `length` source pixels onto outSize pixels. */
+export function resampleTaps(length: number, outSize: number): number {
+  return Math.ceil(2 * Math.max(length / outSize, 1)) * 2 + 1;
+}
+
+/**
+ * Pillow precompute_coeffs for the interval [in0, in1) of an axis of length inSize mapped onto outSize pixels, into
+ * `into` when given (arrays of outSize, outSize and outSize * resampleTaps(in1 - in0, outSize) elements, e.g. views of
+ * kernel memory; weights past each output's count are left as they are) or into new arrays.
+ */
+export function resampleCoeffs(inSize: number, in0: number, in1: number, outSize: number, into?: Omit<Coeffs, 'maxTaps'>): Coeffs {
   const scale = (in1 - in0) / outSize;
   const filterscale = Math.max(scale, 1);
   const support = 2 * filterscale;
-  const maxTaps = Math.ceil(support) * 2 + 1;
-  const start = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
-  const weights = new Float32Array(outSize * maxTaps);
+  const maxTaps = resampleTaps(in1 - in0, outSize);
+  const start = into?.start ?? new Int32Array(outSize);
+  const count = into?.count ?? new Int32Array(outSize);
+  const weights = into?.weights ?? new Float32Array(outSize * maxTaps);
   const ss = 1 / filterscale;
   for (let xx = 0; xx < outSize; xx++) {
     const center = in0 + (xx + 0.5) * scale;

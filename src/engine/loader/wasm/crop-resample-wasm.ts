@@ -1,5 +1,5 @@
 // The SIMD WebAssembly path of crop resampling: same Pillow bicubic as crop-resample.ts, f32x4 per RGB pixel (about 3x faster).
-import { resampleCoeffs } from '../crop-resample';
+import { resampleCoeffs, resampleTaps } from '../crop-resample';
 import { CROP_RESAMPLE_WASM_BASE64 } from './wasm-bytes';
 import { align16 as align, ensureMemory, instantiate, placeSource, threadMemory, type WasmMemory } from './wasm-runtime';
 
@@ -41,32 +41,30 @@ export function cropResampleAt(
   const k = wasmKernels();
   const memory = threadMemory();
   if (!k || !memory) return null;
-  const cx = resampleCoeffs(srcWidth, box.x, box.x + box.w, size);
-  const cy = resampleCoeffs(srcHeight, box.y, box.y + box.h, size);
-  const y0 = cy.start[0]!;
-  const rows = cy.start[size - 1]! + cy.count[size - 1]! - y0;
-  // layout: [src + 16 bytes of padding | out | xs xc xw | ys yc yw | tmp | 4 row buffers]
+  const xTaps = resampleTaps(box.w, size);
+  const yTaps = resampleTaps(box.h, size);
+  // layout: [src + 16 bytes of padding | out | xs xc xw | ys yc yw | tmp | 4 row buffers]; coefficients are
+  // computed straight into kernel memory
   const o = placeSource(memory, src);
   const xs = align(o + 3 * size * size * 4);
   const xc = xs + size * 4;
   const xw = xc + size * 4;
-  const ys = align(xw + size * cx.maxTaps * 4);
+  const ys = align(xw + size * xTaps * 4);
   const yc = ys + size * 4;
   const yw = yc + size * 4;
-  const tmp = align(yw + size * cy.maxTaps * 4);
+  const tmp = align(yw + size * yTaps * 4);
+  ensureMemory(memory, tmp);
+  const buf = memory.buffer;
+  resampleCoeffs(srcWidth, box.x, box.x + box.w, size, { start: new Int32Array(buf, xs, size), count: new Int32Array(buf, xc, size), weights: new Float32Array(buf, xw, size * xTaps) });
+  const cy = resampleCoeffs(srcHeight, box.y, box.y + box.h, size, { start: new Int32Array(buf, ys, size), count: new Int32Array(buf, yc, size), weights: new Float32Array(buf, yw, size * yTaps) });
+  const y0 = cy.start[0]!;
+  const rows = cy.start[size - 1]! + cy.count[size - 1]! - y0;
   const rowbuf = align(tmp + (Math.ceil(rows / 4) * 4) * size * 16); // the horizontal pass works 4 rows at a time
   const rowStride = align((srcWidth + 4) * 16);
   const end = rowbuf + 4 * rowStride;
   ensureMemory(memory, end);
-  const buf = memory.buffer;
-  new Int32Array(buf, xs, size).set(cx.start);
-  new Int32Array(buf, xc, size).set(cx.count);
-  new Float32Array(buf, xw, size * cx.maxTaps).set(cx.weights);
-  new Int32Array(buf, ys, size).set(cy.start);
-  new Int32Array(buf, yc, size).set(cy.count);
-  new Float32Array(buf, yw, size * cy.maxTaps).set(cy.weights);
-  k.horizontal(0, srcWidth * 3, y0, rows, xs, xc, xw, cx.maxTaps, size, flip ? 1 : 0, tmp, rowbuf, rowStride);
-  k.vertical(tmp, size, ys, yc, yw, cy.maxTaps, y0, o);
+  k.horizontal(0, srcWidth * 3, y0, rows, xs, xc, xw, xTaps, size, flip ? 1 : 0, tmp, rowbuf, rowStride);
+  k.vertical(tmp, size, ys, yc, yw, yTaps, y0, o);
   // the view's planes come first after the source: later steps may reuse everything from xs on as scratch
   return { memory, out: o, end: xs };
 }
