@@ -14,6 +14,7 @@ import { scheduleAt } from '../../engine/train/schedules';
 import { SeededRng } from '../../engine/util/seeded-rng';
 import { getAttentionMode, setAttentionMode, type AttentionMode } from '../../engine/model/attention';
 import { output, type CliCommand } from '../cli-command';
+import { probeGemm, type GemmProbe } from './gemm-probe';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -94,6 +95,7 @@ export const benchTrainCommand: CliCommand = {
       { name: 'attention', type: 'string', value: 'MODE', help: 'Attention layout: pairs (2-D matMuls, default on wasm) or batched.' },
       { name: 'threads', type: 'number', value: 'N', help: 'Threads sharing each batch (data-parallel replicas; default: min(2, cores)).' },
       { name: 'profile', type: 'boolean', help: 'Also profile one step and list the kernels where the time goes.', default: false },
+      { name: 'gemm', type: 'boolean', help: "Also time one ViT-sized matMul (global tokens x width x 4 width) here and in PyTorch, one thread each: the backend's ceiling.", default: false },
       { name: 'anchor', type: 'boolean', help: 'Run the PyTorch anchor (torch_dino_step.py) in the same command (--no-anchor to skip).', default: true },
     ],
   },
@@ -140,6 +142,8 @@ export const benchTrainCommand: CliCommand = {
       });
       const agg = new Map<string, { ms: number; calls: number }>();
       for (const k of prof.kernels) {
+        // backend kernels only: custom-gradient scopes and composite ops contain kernels already counted
+        if (!tf.getKernel(k.name, backend.name)) continue;
         const a = agg.get(k.name) ?? { ms: 0, calls: 0 };
         a.ms += Number(k.kernelTimeMs) || 0;
         a.calls++;
@@ -155,6 +159,12 @@ export const benchTrainCommand: CliCommand = {
       await sys.close();
       sys.main.dispose();
     } else sys.dispose();
+    let gemm: GemmProbe | undefined;
+    if (args.options.gemm) {
+      const tokens = (c.globalSize / c.patchSize) ** 2 + 1;
+      const width = modelConfigs(c).vit.embedDim;
+      gemm = probeGemm(2 * c.batchSize * tokens, width, 4 * width, PYTHON);
+    }
     const anchor = args.options.anchor === false ? { imagesPerSec: null, note: 'skipped (--no-anchor)' } : runAnchor(c, steps);
     const result = {
       imagesPerSec: Math.round(imagesPerSec * 1000) / 1000,
@@ -184,12 +194,16 @@ export const benchTrainCommand: CliCommand = {
         headBottleneckDim: c.headBottleneckDim,
       },
       ...(profile ? { profile } : {}),
+      ...(gemm ? { gemm } : {}),
     };
     output(args, result, () =>
       [
         `DINO training step, ${c.arch}/${c.patchSize} depth ${c.depth}, ${c.globalSize}px x2 + ${c.localSize}px x${c.localCrops}, batch ${images}, out_dim ${c.outDim}`,
         `  ${backend.name} (${backend.reason}), attention ${getAttentionMode()}, ${threads} thread(s): ${result.imagesPerSec} images/s (${result.msPerStep} ms/step), peak RSS ${result.peakRssMb} MB, tensors ${tensorsBefore} -> ${tensorsAfter}`,
         `  PyTorch anchor: ${result.anchorImagesPerSec ?? 'n/a'} images/s (${anchor.note})${result.ratio !== null ? `; ratio ${result.ratio}x` : ''}`,
+        ...(gemm
+          ? [`  matMul [${gemm.shape.join(' x ')}] one thread: ours ${gemm.oursGflops} GFLOP/s, PyTorch ${gemm.torchGflops ?? 'n/a'} GFLOP/s (${gemm.torchNote})`]
+          : []),
         ...(profile ? ['  kernels (one step):', ...profile.map((p) => `    ${p.kernel.padEnd(16)} ${String(p.ms).padStart(7)} ms  ${String(p.calls).padStart(6)} calls  ${(p.share * 100).toFixed(1)}%`)] : []),
       ].join('\n'),
     );
