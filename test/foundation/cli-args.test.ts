@@ -40,9 +40,10 @@ describe('parseArgs', () => {
     const help = formatHelp('train', 'Train.', spec);
     for (const key of Object.keys(configShape)) {
       expect(help, key).toContain(flagName(key));
-      // and each flag parses with its recipe default as value
+      // and each flag parses with its recipe default as value (on the paper preset, where every recipe value is consistent)
       const v = RECIPE_DEFAULTS[key as keyof typeof RECIPE_DEFAULTS];
-      const argv = typeof v === 'boolean' ? [v ? flagName(key) : `--no-${flagName(key).slice(2)}`] : [flagName(key), Array.isArray(v) ? v.join(',') : String(v)];
+      const value = typeof v === 'boolean' ? [v ? flagName(key) : `--no-${flagName(key).slice(2)}`] : [flagName(key), Array.isArray(v) ? v.join(',') : String(v)];
+      const argv = ['--preset', 'dino-paper', ...value];
       expect(parseArgs(argv, spec).config[key as keyof typeof RECIPE_DEFAULTS], key).toEqual(v);
     }
   });

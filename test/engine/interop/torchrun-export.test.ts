@@ -79,7 +79,7 @@ describe('torchrunCommand', () => {
   });
 
   it('names every config key, and lists the ones main_dino.py lacks as NOT reproduced when they differ', () => {
-    const config = presetConfig('cpu-small'); // depth 4, 96/48 px crops, smaller head: all differ from the official code
+    const config = presetConfig('cpu-small'); // depth 2, 64/32 px crops, smaller head: all differ from the official code
     const text = torchrunCommand(config, opts);
     const { comments } = parse(text);
     for (const key of Object.keys(configShape)) expect(text, `config key ${key} is not mentioned`).toContain(key);
@@ -87,7 +87,7 @@ describe('torchrunCommand', () => {
     for (const key of ['globalSize', 'localSize', 'depth', 'headHiddenDim', 'headBottleneckDim']) {
       expect(notReproduced).toMatch(new RegExp(`#   ${key} = `));
     }
-    expect(notReproduced).toContain('depth = 4; main_dino.py uses 12');
+    expect(notReproduced).toContain('depth = 2; main_dino.py uses 12');
     expect(notReproduced).not.toContain('flipProb');
     // The recipe defaults differ from main_dino.py nowhere.
     expect(torchrunCommand(RECIPE_DEFAULTS, opts)).not.toContain('NOT reproduced');

@@ -24,7 +24,9 @@ describe('parameter counts', () => {
   });
 });
 
-const cfg = (over: Partial<StudioConfig>): StudioConfig => ({ ...presetConfig('cpu-small'), ...over });
+/** The reference config these bounds were set on (ViT-Tiny depth 4, 96/48 px x4, batch 32), independent of the preset's later tuning. */
+const BASE: StudioConfig = { ...presetConfig('cpu-small'), depth: 4, globalSize: 96, localSize: 48, localCrops: 4, batchSize: 32 };
+const cfg = (over: Partial<StudioConfig>): StudioConfig => ({ ...BASE, ...over });
 
 describe('memory estimate', () => {
   it('adds up its parts and grows with every knob that costs memory', () => {
