@@ -46,7 +46,9 @@ export function probeGemm(m: number, k: number, n: number, python: string): Gemm
   a.dispose();
   b.dispose();
   const flops = 2 * m * k * n;
-  const r = spawnSync(python, ['-c', TORCH_GEMM, String(m), String(k), String(n)], { encoding: 'utf8' });
+  // torch.set_num_threads does not bind OpenBLAS's own thread pool: pin it through the environment too
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const r = spawnSync(python, ['-c', TORCH_GEMM, String(m), String(k), String(n)], { encoding: 'utf8', env });
   let torchGflops: number | null = null;
   let torchNote = `not run (${python} with torch not found)`;
   if (r.status === 0) {
