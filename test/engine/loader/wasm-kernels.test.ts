@@ -146,3 +146,53 @@ describe('whole views in one WebAssembly memory', () => {
     }
   });
 });
+
+describe('crop resampling of large sources (row by row, not widened once)', () => {
+  it('agrees with the TypeScript kernel on a 4.2 MP source', () => {
+    const rng = new SeededRng(77);
+    const W = 2100;
+    const H = 2000; // over the 4 MP widen-once limit
+    const src = new Uint8Array(W * H * 3);
+    for (let i = 0; i < src.length; i++) src[i] = (i * 2654435761) >>> 24; // cheap pseudo-random bytes
+    for (let trial = 0; trial < 6; trial++) {
+      const w = rng.uniform(20, 900);
+      const h = rng.uniform(20, 900);
+      const box = { x: rng.uniform(0, W - w), y: rng.uniform(0, H - h), w, h };
+      const size = 8 + rng.int(120);
+      const flip = trial % 2 === 0;
+      const a = new Float32Array(3 * size * size);
+      cropResampleToPlanar(src, W, H, box, size, flip, a, { tmp: new Float32Array(0) });
+      const at = cropResampleAt(src, W, H, box, size, flip)!;
+      const b = new Float32Array(at.memory.buffer, at.out, 3 * size * size);
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+      expect(worst).toBeLessThan(2e-5);
+    }
+  });
+});
+
+describe('the widened source kept in kernel memory', () => {
+  it('is rebuilt after another kernel used the memory, even for the same image', async () => {
+    const { colorOpWasm } = await import('../../../src/engine/loader/wasm/color-ops-wasm');
+    const rng = new SeededRng(5);
+    const W = 120;
+    const H = 90;
+    const src = new Uint8Array(W * H * 3);
+    for (let i = 0; i < src.length; i++) src[i] = rng.int(256);
+    const box = { x: 10.5, y: 7.25, w: 80, h: 70 };
+    const want = new Float32Array(3 * 32 * 32);
+    cropResampleToPlanar(src, W, H, box, 32, false, want, { tmp: new Float32Array(0) });
+    const view = () => {
+      const at = cropResampleAt(src, W, H, box, 32, false)!;
+      return Float32Array.from(new Float32Array(at.memory.buffer, at.out, 3 * 32 * 32));
+    };
+    view();
+    // another kernel overwrites the memory from offset 0 (past where the widened copy sits)
+    const junk = new Float32Array(3 * 400 * 400).fill(7);
+    expect(colorOpWasm('brightness', junk, 400 * 400, 1.5)).toBe(true);
+    const again = view();
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i]! - again[i]!));
+    expect(worst).toBeLessThan(2e-5);
+  });
+});
