@@ -4,20 +4,11 @@ import { CROP_RESAMPLE_WASM_BASE64 } from './wasm-bytes';
 import { align16 as align, ensureMemory, instantiate, placeSource, threadMemory, type WasmMemory } from './wasm-runtime';
 
 interface Kernels {
-  horizontal: (src: number, stride: number, y0: number, rows: number, xs: number, xc: number, xw: number, maxTaps: number, size: number, flip: number, tmp: number, rowbuf: number, rowStride: number, wide: number, wpx: number) => void;
-  widen_image: (src: number, dst: number, pixels: number) => void;
+  horizontal: (src: number, stride: number, y0: number, rows: number, xs: number, xc: number, xw: number, maxTaps: number, size: number, flip: number, tmp: number, rowbuf: number, rowStride: number) => void;
   vertical: (tmp: number, size: number, ys: number, yc: number, yw: number, maxTaps: number, y0: number, out: number) => void;
 }
 
 let kernels: Kernels | null | undefined;
-
-/**
- * Sources up to this many pixels are widened to f32x4 per pixel once per image (16 bytes a pixel, kept while its views
- * are cut: 3 MB for a 0.19 MP photo); larger ones row by row for each view.
- */
-const WIDEN_ONCE_MAX_PIXELS = 4_000_000;
-/** The source whose widened copy is in memory (right after the source bytes). */
-let widenedFor: Uint8Array | null = null;
 
 /** The instantiated kernels of this thread, or null when this runtime lacks WebAssembly SIMD. */
 export function wasmKernels(): Kernels | null {
@@ -52,18 +43,9 @@ export function cropResampleAt(
   if (!k || !memory) return null;
   const xTaps = resampleTaps(box.w, size);
   const yTaps = resampleTaps(box.h, size);
-  // layout: [src + 16 bytes of padding | widened src, if small enough | out | xs xc xw | ys yc yw | tmp | 4 row
-  // buffers, when not widened]; coefficients are computed straight into kernel memory
-  const placed = placeSource(memory, src);
-  const pixels = srcWidth * srcHeight;
-  const wide = pixels <= WIDEN_ONCE_MAX_PIXELS ? placed.end : 0;
-  const o = wide ? align(wide + (pixels + 4) * 16) : placed.end;
-  if (placed.fresh) widenedFor = null;
-  if (wide && widenedFor !== src) {
-    ensureMemory(memory, o);
-    k.widen_image(0, wide, pixels);
-    widenedFor = src;
-  }
+  // layout: [src + 16 bytes of padding | out | xs xc xw | ys yc yw | tmp | 4 row buffers]; coefficients are
+  // computed straight into kernel memory
+  const o = placeSource(memory, src);
   const xs = align(o + 3 * size * size * 4);
   const xc = xs + size * 4;
   const xw = xc + size * 4;
@@ -78,10 +60,10 @@ export function cropResampleAt(
   const y0 = cy.start[0]!;
   const rows = cy.start[size - 1]! + cy.count[size - 1]! - y0;
   const rowbuf = align(tmp + (Math.ceil(rows / 4) * 4) * size * 16); // the horizontal pass works 4 rows at a time
-  const rowStride = wide ? 0 : align((srcWidth + 4) * 16);
+  const rowStride = align((srcWidth + 4) * 16);
   const end = rowbuf + 4 * rowStride;
   ensureMemory(memory, end);
-  k.horizontal(0, srcWidth * 3, y0, rows, xs, xc, xw, xTaps, size, flip ? 1 : 0, tmp, rowbuf, rowStride, wide, srcWidth);
+  k.horizontal(0, srcWidth * 3, y0, rows, xs, xc, xw, xTaps, size, flip ? 1 : 0, tmp, rowbuf, rowStride);
   k.vertical(tmp, size, ys, yc, yw, yTaps, y0, o);
   // the view's planes come first after the source: later steps may reuse everything from xs on as scratch
   return { memory, out: o, end: xs };

@@ -27,60 +27,38 @@
       (local.set $n (i32.sub (local.get $n) (i32.const 4)))
       (br $cloop))))
 
-  ;; The whole source widened once (n pixels from $sp to $dp, room for 3 more): views of one image then share it.
-  (func (export "widen_image") (param $sp i32) (param $dp i32) (param $n i32)
-    (call $widen (local.get $sp) (local.get $dp) (local.get $n)))
-
-  ;; min(r, rows - 1): rows past the last repeat it.
-  (func $clampRow (param $r i32) (param $rows i32) (result i32)
-    (select (i32.sub (local.get $rows) (i32.const 1)) (local.get $r) (i32.ge_u (local.get $r) (local.get $rows))))
-
-  ;; $wide: 0, or the byte offset of the source widened once (f32x4 per pixel, $wpx pixels a row); then no row is
-  ;; widened here and the 4 rows are read from it.
   (func (export "horizontal")
     (param $src i32) (param $stride i32) (param $y0 i32) (param $rows i32)
     (param $xs i32) (param $xc i32) (param $xw i32) (param $maxTaps i32)
     (param $size i32) (param $flip i32) (param $tmp i32) (param $rowbuf i32) (param $rowStride i32)
-    (param $wide i32) (param $wpx i32)
     (local $r i32) (local $j i32) (local $rr i32) (local $xx i32) (local $p i32) (local $n i32) (local $k i32) (local $wp i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $w v128)
     (local $o i32) (local $xlo i32) (local $xhi i32) (local $rs2 i32) (local $rs3 i32) (local $plane4 i32)
-    (local $b0 i32) (local $d1 i32)
     (local.set $xlo (i32.load (local.get $xs)))
     (local.set $k (i32.shl (i32.sub (local.get $size) (i32.const 1)) (i32.const 2)))
     (local.set $xhi (i32.add (i32.load (i32.add (local.get $xs) (local.get $k))) (i32.load (i32.add (local.get $xc) (local.get $k)))))
+    (local.set $rs2 (i32.shl (local.get $rowStride) (i32.const 1)))
+    (local.set $rs3 (i32.add (local.get $rs2) (local.get $rowStride)))
     (local.set $plane4 (i32.shl (local.get $size) (i32.const 4))) ;; bytes of one tmp row
     (local.set $r (i32.const 0))
     (block $rdone (loop $rloop
       (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
-      (if (local.get $wide)
-        (then
-          ;; row j of the block at wide + ((y0 + clampRow(r + j)) * wpx + xlo) * 16; deltas from row 0
-          (local.set $b0 (i32.add (local.get $wide) (i32.shl (i32.add (i32.mul (i32.add (local.get $y0) (call $clampRow (local.get $r) (local.get $rows))) (local.get $wpx)) (local.get $xlo)) (i32.const 4))))
-          (local.set $d1 (i32.sub (i32.add (local.get $wide) (i32.shl (i32.add (i32.mul (i32.add (local.get $y0) (call $clampRow (i32.add (local.get $r) (i32.const 1)) (local.get $rows))) (local.get $wpx)) (local.get $xlo)) (i32.const 4))) (local.get $b0)))
-          (local.set $rs2 (i32.sub (i32.add (local.get $wide) (i32.shl (i32.add (i32.mul (i32.add (local.get $y0) (call $clampRow (i32.add (local.get $r) (i32.const 2)) (local.get $rows))) (local.get $wpx)) (local.get $xlo)) (i32.const 4))) (local.get $b0)))
-          (local.set $rs3 (i32.sub (i32.add (local.get $wide) (i32.shl (i32.add (i32.mul (i32.add (local.get $y0) (call $clampRow (i32.add (local.get $r) (i32.const 3)) (local.get $rows))) (local.get $wpx)) (local.get $xlo)) (i32.const 4))) (local.get $b0))))
-        (else
-          (local.set $j (i32.const 0))
-          (block $wdone (loop $wloop
-            (br_if $wdone (i32.ge_u (local.get $j) (i32.const 4)))
-            (local.set $rr (i32.add (local.get $r) (local.get $j)))
-            (if (i32.ge_u (local.get $rr) (local.get $rows)) (then (local.set $rr (i32.sub (local.get $rows) (i32.const 1)))))
-            (call $widen
-              (i32.add (i32.add (local.get $src) (i32.mul (i32.add (local.get $y0) (local.get $rr)) (local.get $stride))) (i32.mul (local.get $xlo) (i32.const 3)))
-              (i32.add (local.get $rowbuf) (i32.mul (local.get $j) (local.get $rowStride)))
-              (i32.sub (local.get $xhi) (local.get $xlo)))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $wloop)))
-          (local.set $b0 (local.get $rowbuf))
-          (local.set $d1 (local.get $rowStride))
-          (local.set $rs2 (i32.shl (local.get $rowStride) (i32.const 1)))
-          (local.set $rs3 (i32.mul (local.get $rowStride) (i32.const 3)))))
+      (local.set $j (i32.const 0))
+      (block $wdone (loop $wloop
+        (br_if $wdone (i32.ge_u (local.get $j) (i32.const 4)))
+        (local.set $rr (i32.add (local.get $r) (local.get $j)))
+        (if (i32.ge_u (local.get $rr) (local.get $rows)) (then (local.set $rr (i32.sub (local.get $rows) (i32.const 1)))))
+        (call $widen
+          (i32.add (i32.add (local.get $src) (i32.mul (i32.add (local.get $y0) (local.get $rr)) (local.get $stride))) (i32.mul (local.get $xlo) (i32.const 3)))
+          (i32.add (local.get $rowbuf) (i32.mul (local.get $j) (local.get $rowStride)))
+          (i32.sub (local.get $xhi) (local.get $xlo)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $wloop)))
       (local.set $xx (i32.const 0))
       (local.set $wp (local.get $xw))
       (block $xdone (loop $xloop
         (br_if $xdone (i32.ge_u (local.get $xx) (local.get $size)))
-        (local.set $p (i32.add (local.get $b0) (i32.shl (i32.sub (i32.load (i32.add (local.get $xs) (i32.shl (local.get $xx) (i32.const 2)))) (local.get $xlo)) (i32.const 4))))
+        (local.set $p (i32.add (local.get $rowbuf) (i32.shl (i32.sub (i32.load (i32.add (local.get $xs) (i32.shl (local.get $xx) (i32.const 2)))) (local.get $xlo)) (i32.const 4))))
         (local.set $n (i32.load (i32.add (local.get $xc) (i32.shl (local.get $xx) (i32.const 2)))))
         (local.set $a0 (f32x4.splat (f32.const 0)))
         (local.set $a1 (f32x4.splat (f32.const 0)))
@@ -91,7 +69,7 @@
           (br_if $kdone (i32.ge_u (local.get $k) (local.get $n)))
           (local.set $w (v128.load32_splat (i32.add (local.get $wp) (i32.shl (local.get $k) (i32.const 2)))))
           (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (local.get $p)) (local.get $w))))
-          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $d1))) (local.get $w))))
+          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $rowStride))) (local.get $w))))
           (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $rs2))) (local.get $w))))
           (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $rs3))) (local.get $w))))
           (local.set $p (i32.add (local.get $p) (i32.const 16)))

@@ -51,17 +51,15 @@ export const align16 = (n: number): number => (n + 15) & ~15;
 /** The source bytes currently at offset 0 (kept across the views of one image). */
 let placed: Uint8Array | null = null;
 
-/**
- * Copy `src` to offset 0 unless it is already there. Returns the first free (aligned) offset after it, and whether it
- * was copied now (anything derived from the previous source and kept in memory is stale then).
- */
-export function placeSource(mem: WasmMemory, src: Uint8Array): { end: number; fresh: boolean } {
+/** Copy `src` to offset 0 unless it is already there; returns the first free (aligned) offset after it. */
+export function placeSource(mem: WasmMemory, src: Uint8Array): number {
   const end = align16(src.length + 16);
   ensureMemory(mem, end);
-  if (placed === src) return { end, fresh: false };
-  new Uint8Array(mem.buffer, 0, src.length).set(src);
-  placed = src;
-  return { end, fresh: true };
+  if (placed !== src) {
+    new Uint8Array(mem.buffer, 0, src.length).set(src);
+    placed = src;
+  }
+  return end;
 }
 
 /** A caller is about to use the memory from offset 0 for something else: the placed source is gone. */
