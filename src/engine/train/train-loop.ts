@@ -203,8 +203,10 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
     lastStatusAt = Date.now();
     ev.status?.(status());
   };
+  // Resuming shows at once. Pausing shows when the loop reaches its gate, after the step in flight has finished and
+  // its metrics row is out: 'paused' then means no further step, as a person (and a test) reads it.
   control.onChange = () => {
-    if (rec.state === 'running' || rec.state === 'paused') void setState(control.isPaused ? 'paused' : 'running').catch(() => undefined);
+    if (rec.state === 'paused' && !control.isPaused) void setState('running').catch(() => undefined);
   };
 
   await setState('starting');
