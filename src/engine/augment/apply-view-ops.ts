@@ -3,7 +3,6 @@ import type { AugmentConfig } from '../../shared/config-schema';
 import type { ViewOps } from '../../shared/ipc-contract';
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, normalizeInto, solarize, toGrayscale } from './color-ops';
 import { gaussianBlur } from './gaussian-blur';
-import { finishViewWasm } from '../loader/wasm/color-ops-wasm';
 
 /** Jitter (ops in drawn order), grayscale, blur, solarize on planar floats `work` of size x size, in place. */
 export function applyColourOps(work: Float32Array, size: number, ops: ViewOps, c: AugmentConfig): void {
@@ -28,10 +27,11 @@ export function applyColourOps(work: Float32Array, size: number, ops: ViewOps, c
   if (ops.solarize) solarize(work, n, c.solarizeThreshold / 255);
 }
 
-/** The pixel half of a view after the resized (and flipped) crop: colour ops on `work`, normalised floats at out[offset ..]. */
+/**
+ * The pixel half of a view after the resized (and flipped) crop: colour ops on `work`, normalised floats at
+ * out[offset ..] (the TypeScript path: render-view.ts uses the WebAssembly one when the runtime has SIMD).
+ */
 export function finishView(work: Float32Array, size: number, ops: ViewOps, c: AugmentConfig, out: Float32Array, offset: number): void {
-  // WebAssembly SIMD when available (Node 20, Electron): the same ops in float32; this TypeScript path otherwise.
-  if (finishViewWasm(work, size, ops, c, out, offset)) return;
   applyColourOps(work, size, ops, c);
   normalizeInto(work, size * size, c.mean, c.std, out, offset);
 }

@@ -87,7 +87,9 @@ describe('colour ops in WebAssembly', () => {
   it('give the same views as the TypeScript ops on random crops and drawn ops', async () => {
     const { applyColourOps } = await import('../../../src/engine/augment/apply-view-ops');
     const { normalizeInto } = await import('../../../src/engine/augment/color-ops');
-    const { finishViewWasm } = await import('../../../src/engine/loader/wasm/color-ops-wasm');
+    const { finishViewAt } = await import('../../../src/engine/loader/wasm/color-ops-wasm');
+    const { runOnCopy, threadMemory } = await import('../../../src/engine/loader/wasm/wasm-runtime');
+    const memory = threadMemory()!;
     const { drawImageViews } = await import('../../../src/engine/augment/view-plan');
     const { RECIPE_DEFAULTS, augmentPart } = await import('../../../src/shared/config-schema');
     const c = { ...augmentPart(RECIPE_DEFAULTS), globalSize: 37, localSize: 13, global1SolarizeProb: 0.5 };
@@ -102,7 +104,7 @@ describe('colour ops in WebAssembly', () => {
         applyColourOps(a, size, d.ops, c);
         normalizeInto(a, n, c.mean, c.std, outA, 0);
         const outB = new Float32Array(3 * n + 5);
-        expect(finishViewWasm(work.slice(), size, d.ops, c, outB, 5)).toBe(true);
+        expect(runOnCopy(memory, work, 3 * n, (scratch) => finishViewAt(memory, 0, size, d.ops, c, scratch), outB, 5)).toBe(true);
         let worst = 0;
         for (let i = 0; i < 3 * n; i++) worst = Math.max(worst, Math.abs(outA[i]! - outB[5 + i]!));
         expect(worst).toBeLessThan(1e-4); // normalised units (1/std ~ 4.4x the [0,1] error)

@@ -1,6 +1,6 @@
 // The SIMD WebAssembly path of the Pillow-style Gaussian blur (box-blur.wat): same passes as gaussian-blur.ts, 4 columns at a time.
 import { BOX_BLUR_WASM_BASE64 } from './wasm-bytes';
-import { align16, ensureMemory, instantiate, releaseSource, threadMemory, type WasmMemory } from './wasm-runtime';
+import { align16, ensureMemory, instantiate, runOnCopy, threadMemory, type WasmMemory } from './wasm-runtime';
 
 interface Kernels {
   blur: (img: number, w: number, h: number, channels: number, l: number, ww: number, fw: number, scratch: number) => void;
@@ -36,11 +36,5 @@ export function boxBlurAt(memory: WasmMemory, img: number, width: number, height
 export function boxBlurWasm(img: Float32Array, width: number, height: number, channels: number, l: number, ww: number, fw: number): boolean {
   const memory = threadMemory();
   if (!boxBlurKernels() || !memory) return false;
-  releaseSource();
-  const n = channels * width * height;
-  ensureMemory(memory, n * 4);
-  new Float32Array(memory.buffer, 0, n).set(img.subarray(0, n));
-  boxBlurAt(memory, 0, width, height, channels, l, ww, fw, n * 4);
-  img.set(new Float32Array(memory.buffer, 0, n));
-  return true;
+  return runOnCopy(memory, img, channels * width * height, (scratch) => boxBlurAt(memory, 0, width, height, channels, l, ww, fw, scratch));
 }

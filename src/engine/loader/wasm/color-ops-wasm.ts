@@ -4,7 +4,7 @@ import type { ViewOps } from '../../../shared/ipc-contract';
 import { boxPasses } from '../../augment/gaussian-blur';
 import { COLOR_OPS_WASM_BASE64 } from './wasm-bytes';
 import { boxBlurAt } from './box-blur-wasm';
-import { ensureMemory, instantiate, releaseSource, threadMemory, type WasmMemory } from './wasm-runtime';
+import { instantiate, runOnCopy, threadMemory, type WasmMemory } from './wasm-runtime';
 
 type Op = (p: number, n: number, f: number) => void;
 interface Kernels {
@@ -29,13 +29,7 @@ export function colorOpWasm(op: 'brightness' | 'contrast' | 'saturation' | 'hue'
   const k = colorOpsKernels();
   const memory = threadMemory();
   if (!k || !memory) return false;
-  releaseSource();
-  ensureMemory(memory, 3 * n * 4);
-  new Float32Array(memory.buffer, 0, 3 * n).set(img.subarray(0, 3 * n));
-  if (op === 'grayscale') k.grayscale(0, n);
-  else k[op](0, n, arg);
-  img.set(new Float32Array(memory.buffer, 0, 3 * n));
-  return true;
+  return runOnCopy(memory, img, 3 * n, () => (op === 'grayscale' ? k.grayscale(0, n) : k[op](0, n, arg)));
 }
 
 /**
@@ -67,21 +61,5 @@ export function finishViewAt(memory: WasmMemory, p: number, size: number, ops: V
   }
   if (ops.solarize) k.solarize(p, n, c.solarizeThreshold / 255);
   k.normalize(p, n, c.mean[0], c.mean[1], c.mean[2], 1 / c.std[0], 1 / c.std[1], 1 / c.std[2]);
-  return true;
-}
-
-/**
- * The colour half of a view on planar floats `work` of size x size, writing the normalised result at out[offset ..].
- * `work` is left unchanged. False without WebAssembly SIMD.
- */
-export function finishViewWasm(work: Float32Array, size: number, ops: ViewOps, c: AugmentConfig, out: Float32Array, offset: number): boolean {
-  const memory = threadMemory();
-  if (!colorOpsKernels() || !memory) return false;
-  releaseSource();
-  const len = 3 * size * size;
-  ensureMemory(memory, len * 4);
-  new Float32Array(memory.buffer, 0, len).set(work.subarray(0, len));
-  if (!finishViewAt(memory, 0, size, ops, c, len * 4)) return false;
-  out.set(new Float32Array(memory.buffer, 0, len), offset);
   return true;
 }

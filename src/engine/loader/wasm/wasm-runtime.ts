@@ -66,3 +66,16 @@ export function placeSource(mem: WasmMemory, src: Uint8Array): number {
 export function releaseSource(): void {
   placed = null;
 }
+
+/**
+ * Run `kernel` on a copy of data[0 .. length) placed at offset 0 of the kernel memory (its scratch starts at the byte
+ * offset it is given), then copy the result to into[at ..]. False, copying nothing back, when the kernel says so.
+ */
+export function runOnCopy(mem: WasmMemory, data: Float32Array, length: number, kernel: (scratch: number) => boolean | void, into: Float32Array = data, at = 0): boolean {
+  releaseSource();
+  ensureMemory(mem, length * 4);
+  new Float32Array(mem.buffer, 0, length).set(data.subarray(0, length));
+  if (kernel(length * 4) === false) return false;
+  into.set(new Float32Array(mem.buffer, 0, length), at);
+  return true;
+}
