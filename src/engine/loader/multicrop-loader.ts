@@ -83,6 +83,11 @@ export class MulticropLoader {
     this.pool = opts.workers > 0 ? new WorkerPool(opts.workers, this.settings) : null;
   }
 
+  /** Resolution groups (Float32 buffers) in a batch: globals, and locals when there are any. */
+  private get groupsPerBatch(): number {
+    return this.settings.config.localCrops > 0 ? 2 : 1;
+  }
+
   /** Where the next `next()` continues (save this in checkpoints). */
   position(): LoaderPosition {
     return { ...this.nextDeliver };
@@ -113,7 +118,7 @@ export class MulticropLoader {
     while (this.inflight.length < this.prefetch) {
       const pos = this.nextSchedule;
       const job = this.job(pos);
-      const spare = this.spare.splice(0, 2); // at most one buffer per resolution group
+      const spare = this.spare.splice(0, this.groupsPerBatch); // one buffer per resolution group
       const promise = this.pool ? this.pool.run(job, spare) : produceBatch(job, this.settings, spare);
       promise.catch(() => undefined); // observed when delivered
       this.inflight.push({ pos, promise });
@@ -152,7 +157,7 @@ export class MulticropLoader {
     for (const g of batch.groups) {
       const buf = g.data.buffer as ArrayBuffer;
       // whole, not detached, and at most a prefetch queue's worth kept
-      if (g.data.byteOffset === 0 && buf.byteLength === g.data.byteLength && buf.byteLength > 0 && this.spare.length < 2 * (this.prefetch + 1)) this.spare.push(buf);
+      if (g.data.byteOffset === 0 && buf.byteLength === g.data.byteLength && buf.byteLength > 0 && this.spare.length < this.groupsPerBatch * (this.prefetch + 1)) this.spare.push(buf);
     }
   }
 
