@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { presetConfig, type StudioConfig } from '../../src/shared/config-schema';
+import { tinyModelConfig } from '../support/tiny-model-config';
 import { REPO } from './support/web-host-fixture';
 
 export const SCREENSHOT_DIR = join(REPO, 'test-results/screenshots');
@@ -14,22 +15,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** A config whose steps take a fraction of a second on a 2-core CPU (one block, 32 px globals, 16 px locals, K=64). */
 export function tinyConfig(): StudioConfig {
-  return {
-    ...presetConfig('cpu-small'),
-    depth: 1,
-    globalSize: 32,
-    localSize: 16,
-    localCrops: 2,
-    outDim: 64,
-    headHiddenDim: 32,
-    headBottleneckDim: 16,
-    batchSize: 8,
-    epochs: 20,
-    warmupEpochs: 1,
-    workers: 1,
-    prefetch: 2,
-    checkpointEvery: 5,
-  };
+  return tinyModelConfig({ batchSize: 8, epochs: 20, warmupEpochs: 1, workers: 1, prefetch: 2, checkpointEvery: 5 }, presetConfig('cpu-small'));
 }
 
 /** Put a config in the page's saved settings (what the config store loads), then reload the page. */

@@ -1,10 +1,10 @@
 // The smallest DINO configuration the tests train (a one-block ViT-Tiny on 32/16 px crops): one definition, overridden per test.
 import { RECIPE_DEFAULTS, type StudioConfig } from '../../src/shared/config-schema';
 
-/** Recipe defaults with a model small enough that a step takes tens of milliseconds on the cpu backend. */
-export function tinyModelConfig(over: Partial<StudioConfig> = {}): StudioConfig {
+/** `base` (the recipe defaults unless given) with a model small enough that a step takes tens of milliseconds on the cpu backend. */
+export function tinyModelConfig(over: Partial<StudioConfig> = {}, base: StudioConfig = RECIPE_DEFAULTS): StudioConfig {
   return {
-    ...RECIPE_DEFAULTS,
+    ...base,
     arch: 'vit_tiny',
     depth: 1,
     patchSize: 16,

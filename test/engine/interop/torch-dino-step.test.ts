@@ -12,7 +12,7 @@ import { readSafetensors, writeSafetensors } from '../../../src/engine/io/safete
 import type { Batch } from '../../../src/engine/loader/batch-types';
 import type { DinoState, HostTensor, StepSchedule } from '../../../src/engine/train/step-types';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
-import { smallConfig } from './make-run';
+import { tinyModelConfig } from '../../support/tiny-model-config';
 
 const PYTHON = '/usr/bin/python3';
 const torchCheck = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
@@ -25,15 +25,9 @@ const STEPS = 3;
 const ITERS_PER_EPOCH = 2; // steps 0-1 in epoch 0 (last layer frozen), step 2 in epoch 1
 
 // Momentum 0.5 makes the EMA visible at float32 precision; teacher temperature warms up so its schedule is exercised.
-const config = smallConfig({
-  depth: 1,
-  globalSize: 32,
-  localSize: 16,
-  localCrops: 2,
-  outDim: 64,
-  headHiddenDim: 32,
-  headBottleneckDim: 16,
-  batchSize: 4,
+// The tiny model (one block, 32/16 px, 2 locals, K 64, batch 4) on the cpu backend.
+const config = tinyModelConfig({
+  backend: 'cpu',
   epochs: 3,
   warmupEpochs: 0,
   lr: 0.1,
