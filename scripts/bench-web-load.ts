@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { createNodeEngineClient } from '../src/engine/engine-client-node';
-import { startWebHost } from '../src/main/web-host';
+import { startWebHost } from '../src/web-host/web-host';
 import { augmentPart, RECIPE_DEFAULTS, type StudioConfig } from '../src/shared/config-schema';
 import type { Envelope, ImageEntry, MetricRow, ScanResult, TrainStatus } from '../src/shared/ipc-contract';
 import { tinyModelConfig } from '../test/support/tiny-model-config';

@@ -1,4 +1,4 @@
-// Runs @doyensec/electronegativity over src/ and the build (out/), offline (its release check excluded), and fails on any finding not explained in test/hardening/electronegativity-allowlist.json.
+// Runs @doyensec/electronegativity over src/ and the build (out/), offline (its release check excluded), and fails on any finding not explained in test/main/electronegativity-allowlist.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ALLOWLIST = join(root, 'test/hardening/electronegativity-allowlist.json');
+const ALLOWLIST = join(root, 'test/main/electronegativity-allowlist.json');
 /** The one online check (it downloads Electron's release list); everything else runs offline. */
 const ONLINE_CHECKS = ['AvailableSecurityFixesGlobalCheck'];
 

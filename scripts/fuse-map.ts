@@ -1,4 +1,4 @@
-// The Electron fuses Multicrop Studio flips at packaging, each with its reason (applied by scripts/flip-fuses.ts, checked by test/hardening).
+// The Electron fuses Multicrop Studio flips at packaging, each with its reason (applied by scripts/flip-fuses.ts, checked by test/main/electron-checklist.test.ts).
 import { FuseV1Options, FuseVersion, type FuseV1Config } from '@electron/fuses';
 
 export interface FuseChoice {

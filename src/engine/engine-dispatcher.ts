@@ -1,7 +1,8 @@
 // The engine's request path: validate with parseRequest, run the handler with a HandlerContext, turn failures into envelopes.
 import { mkdirSync } from 'node:fs';
 import { CHANNELS, MAIN_ONLY_CHANNELS, parseRequest, type Channel, type EngineEvents, type Envelope, type EventName } from '../shared/ipc-contract';
-import { StudioFailure, type Handler, type HandlerContext, type PartialHandlerTable } from './handlers/handler-types';
+import { StudioFailure } from './studio-failure';
+import { type Handler, type HandlerContext, type PartialHandlerTable } from './handlers/handler-types';
 import { handlerTable } from './handlers';
 import { AllowedRoots } from './roots/allowed-roots';
 import { runsDirOf } from './roots/data-dir';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHANNELS, MAIN_ONLY_CHANNELS, parseRequest, type Envelope } from '../shared/ipc-contract';
 import { resolveDataDir } from '../engine/roots/data-dir';
-import { ELECTRON_CSP } from './csp';
+import { ELECTRON_CSP } from '../shared/csp';
 import { isExternalLinkAllowed } from './external-links';
 import { createElectronEngineClient } from './electron-engine';
 import { handleImageProtocol, registerImageScheme } from './image-protocol';

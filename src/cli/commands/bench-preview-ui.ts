@@ -1,7 +1,7 @@
 // The augmentation lab's redraw latency as a person sees it: the built renderer in Chromium (web host), one parameter changed N times, input-to-painted ms per change.
 import { basename } from 'node:path';
 import type { EngineClient } from '../../engine/engine-client';
-import { startWebHost } from '../../main/web-host';
+import { startWebHost } from '../../web-host/web-host';
 
 export interface UiRedrawResult {
   samples: number[];

@@ -5,7 +5,7 @@ import { CliUsageError } from '../cli-args';
 import { initBackend, type BackendPreference } from '../../engine/tf/backend';
 import { EvalSourceError, modelFromRun, modelFromWeights, type EvalModel } from '../../engine/eval/eval-model';
 import { WeightsImportError } from '../../engine/io/weights-import';
-import { StudioFailure } from '../../engine/handlers/handler-types';
+import { StudioFailure } from '../../engine/studio-failure';
 import type { VitArch } from '../../engine/model/vit';
 
 export const SOURCE_OPTIONS: OptionSpec[] = [

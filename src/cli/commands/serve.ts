@@ -1,6 +1,6 @@
 // `multicrop serve`: the web host (renderer + contract over WebSocket) on 127.0.0.1 with a token URL.
 import { createNodeEngineClient } from '../../engine/engine-client-node';
-import { startWebHost } from '../../main/web-host';
+import { startWebHost } from '../../web-host/web-host';
 import type { CliCommand } from '../cli-command';
 
 export const serveCommand: CliCommand = {

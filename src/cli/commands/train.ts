@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { flagName } from '../../shared/config-schema';
 import type { MetricRow, TrainStatus } from '../../shared/ipc-contract';
 import { scanDataset } from '../../engine/dataset/scan-dataset';
-import { StudioFailure } from '../../engine/handlers/handler-types';
+import { StudioFailure } from '../../engine/studio-failure';
 import { readRunConfig } from '../../engine/train/run-store';
 import { checkConfig, datasetProblems, imagesPerStep, stepsPerEpoch } from '../../engine/train/train-config';
 import { TrainControl } from '../../engine/train/train-control';

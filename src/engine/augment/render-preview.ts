@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { AugmentConfig } from '../../shared/config-schema';
 import type { PreviewResult, PreviewView } from '../../shared/ipc-contract';
-import { StudioFailure } from '../handlers/handler-types';
+import { StudioFailure } from '../studio-failure';
 import { decodeImage, openSharp, type DecodedImage } from '../loader/decode-image';
 import { newViewScratch, renderView } from '../loader/render-view';
 import { drawImageViews } from './view-plan';

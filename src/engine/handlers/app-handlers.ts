@@ -5,7 +5,8 @@ import pkg from '../../../package.json';
 import type { DirListing } from '../../shared/ipc-contract';
 import { AllowedRoots } from '../roots/allowed-roots';
 import { ensureSampleDataset, sampleDatasetPath } from '../sample/sample-dataset';
-import { StudioFailure, type PartialHandlerTable } from './handler-types';
+import { StudioFailure } from '../studio-failure';
+import { type PartialHandlerTable } from './handler-types';
 
 const MAX_ENTRIES = 5000;
 

@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { boxStats } from '../augment/box-stats';
 import { renderPreview } from '../augment/render-preview';
-import { StudioFailure, type PartialHandlerTable } from './handler-types';
+import { StudioFailure } from '../studio-failure';
+import { type PartialHandlerTable } from './handler-types';
 
 export const augmentHandlers: PartialHandlerTable = {
   async 'augment:preview'(req, ctx) {

@@ -2,7 +2,8 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { scanDataset } from '../dataset/scan-dataset';
-import { StudioFailure, type PartialHandlerTable } from './handler-types';
+import { StudioFailure } from '../studio-failure';
+import { type PartialHandlerTable } from './handler-types';
 
 let scanCounter = 0;
 

@@ -1,16 +1,5 @@
-// Types of the engine's handler table: one async function per channel, failures thrown as StudioFailure.
-import type { Channel, ChannelRequest, ChannelResponse, EngineEvents, ErrorCode, EventName, MAIN_ONLY_CHANNELS } from '../../shared/ipc-contract';
-
-/** A failure meant for a person: what happened, to which file or setting, and what to do. */
-export class StudioFailure extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StudioFailure';
-  }
-}
+// Types of the engine's handler table: one async function per channel, failures thrown as StudioFailure (../studio-failure.ts).
+import type { Channel, ChannelRequest, ChannelResponse, EngineEvents, EventName, MAIN_ONLY_CHANNELS } from '../../shared/ipc-contract';
 
 /** What every handler may use: event emission, the data folders, and the set of folders the user opened. */
 export interface HandlerContext {

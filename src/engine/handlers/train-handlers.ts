@@ -7,7 +7,8 @@ import { scheduleAt } from '../train/schedules';
 import { checkConfig, stepsPerEpoch } from '../train/train-config';
 import { TrainController } from '../train/train-controller';
 import { currentBackend, ensureBackend } from '../train/train-deps';
-import { StudioFailure, type HandlerContext, type PartialHandlerTable } from './handler-types';
+import { StudioFailure } from '../studio-failure';
+import { type HandlerContext, type PartialHandlerTable } from './handler-types';
 
 const controllers = new WeakMap<HandlerContext, TrainController>();
 

@@ -1,7 +1,7 @@
 // MulticropLoader: the trainer's source of view-major DINO batches (shuffled per epoch, drop_last, resumable, prefetched).
 import type { AugmentConfig } from '../../shared/config-schema';
 import type { ImageEntry } from '../../shared/ipc-contract';
-import { StudioFailure } from '../handlers/handler-types';
+import { StudioFailure } from '../studio-failure';
 import { SeededRng } from '../util/seeded-rng';
 import type { Batch, LoaderPosition } from './batch-types';
 import { produceBatch, type BatchJob, type ProduceSettings, type ProducedBatch } from './produce-batch';

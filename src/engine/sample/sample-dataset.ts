@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { StudioFailure } from '../handlers/handler-types';
+import { StudioFailure } from '../studio-failure';
 import { drawSampleSpec, renderSample } from './render-sample';
 import { SAMPLE_CLASSES, type SampleClass } from './shape-sdf';
 import type { Rgb } from './texture';

@@ -1,7 +1,7 @@
 // The DINO student/teacher pair on tfjs: multi-crop forward, DINO loss, per-parameter clipping, AdamW, EMA teacher, center.
 import * as tf from '../tf/tfjs';
 import type { StudioConfig } from '../../shared/config-schema';
-import { StudioFailure } from '../handlers/handler-types';
+import { StudioFailure } from '../studio-failure';
 import type { Batch } from '../loader/batch-types';
 import { headForward, headSpecs, type HeadConfig } from '../model/dino-head';
 import { initParams } from '../model/init';

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
-import { StudioFailure } from '../handlers/handler-types';
+import { StudioFailure } from '../studio-failure';
 import type { Batch } from '../loader/batch-types';
 import { getAttentionMode } from '../model/attention';
 import type { ImageBatch, VitOutput } from '../model/vit';

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { BackendInfo, EngineEvents, EventName, TrainStatus } from '../../shared/ipc-contract';
-import { StudioFailure } from '../handlers/handler-types';
+import { StudioFailure } from '../studio-failure';
 import { readRunConfig, readRunRecord, runIdOf } from './run-store';
 import { newRunDir } from './train-loop';
 import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerEvent } from './training-worker';

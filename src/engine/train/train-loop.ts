@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '../tf/tfjs';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { BackendInfo, CollapseWarning, MetricRow, TrainState, TrainStatus } from '../../shared/ipc-contract';
-import { StudioFailure } from '../handlers/handler-types';
+import { StudioFailure } from '../studio-failure';
 import type { Batch, LoaderPosition } from '../loader/batch-types';
 import type { DurableWrite } from './atomic-folder';
 import type { NamedTensors } from './step-types';

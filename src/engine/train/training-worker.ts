@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { ErrorCode, MetricRow, TrainStatus } from '../../shared/ipc-contract';
 import { scanDataset } from '../dataset/scan-dataset';
-import { StudioFailure } from '../handlers/handler-types';
+import { StudioFailure } from '../studio-failure';
 import { TrainControl } from './train-control';
 import { ensureBackend, realTrainDeps } from './train-deps';
 import { runTraining } from './train-loop';

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxStats } from '../../../src/engine/augment/box-stats';
 import { renderPreview } from '../../../src/engine/augment/render-preview';
-import { StudioFailure } from '../../../src/engine/handlers/handler-types';
+import { StudioFailure } from '../../../src/engine/studio-failure';
 import { RECIPE_DEFAULTS, augmentPart } from '../../../src/shared/config-schema';
 
 const C = augmentPart(RECIPE_DEFAULTS);

@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { augmentHandlers } from '../../../src/engine/handlers/augment-handlers';
 import { datasetHandlers } from '../../../src/engine/handlers/dataset-handlers';
-import { StudioFailure, type HandlerContext } from '../../../src/engine/handlers/handler-types';
+import { StudioFailure } from '../../../src/engine/studio-failure';
+import { type HandlerContext } from '../../../src/engine/handlers/handler-types';
 import { RECIPE_DEFAULTS, augmentPart } from '../../../src/shared/config-schema';
 import type { ProgressEvent } from '../../../src/shared/ipc-contract';
 

@@ -5,11 +5,12 @@ import { join, resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvents, EventName, ProgressEvent } from '../../../src/shared/ipc-contract';
-import { StudioFailure, type HandlerContext } from '../../../src/engine/handlers/handler-types';
+import { StudioFailure } from '../../../src/engine/studio-failure';
+import { type HandlerContext } from '../../../src/engine/handlers/handler-types';
 import { evalHandlers } from '../../../src/engine/handlers/eval-handlers';
 import { initBackend } from '../../../src/engine/tf/backend';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
-import { makeRun, smallConfig } from '../interop/make-run';
+import { makeRun, smallConfig } from '../io/make-run';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-evalh-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

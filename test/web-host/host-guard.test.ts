@@ -1,15 +1,15 @@
-// Web host lock-down beyond test/foundation: constant-time token check, Host/Origin spoofing variants, WebSocket origins, and the /image route's confinement.
+// Web host lock-down beyond test/web-host/web-host.test.ts: constant-time token check, Host/Origin spoofing variants, WebSocket origins, and the /image route's confinement.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngineClient } from '../../src/engine/engine-client-node';
 import type { ForkedEngineClient } from '../../src/engine/engine-client';
-import { allowedHosts, checkRequest, tokenMatches } from '../../src/main/host-guard';
-import { startWebHost, type WebHost } from '../../src/main/web-host';
+import { allowedHosts, checkRequest, tokenMatches } from '../../src/web-host/host-guard';
+import { startWebHost, type WebHost } from '../../src/web-host/web-host';
 import { REPO_ROOT } from '../support/shared-fixtures';
-import { openWs, probe, WsCaller } from './support/http-probe';
-import { hashTree, makeFuzzSandbox, type FuzzSandbox } from './support/fuzz-sandbox';
-import { hostilePaths } from './support/fuzz-requests';
+import { openWs, probe, WsCaller } from '../support/http-probe';
+import { hashTree, makeFuzzSandbox, type FuzzSandbox } from '../support/fuzz-sandbox';
+import { hostilePaths } from '../support/fuzz-requests';
 import { SeededRng } from '../../src/engine/util/seeded-rng';
 
 let s: FuzzSandbox;
@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 describe('token comparison', () => {
-  const src = readFileSync(join(REPO_ROOT, 'src/main/host-guard.ts'), 'utf8');
+  const src = readFileSync(join(REPO_ROOT, 'src/web-host/host-guard.ts'), 'utf8');
   it('compares with crypto.timingSafeEqual on equal-length buffers (SHA-256 digests of both sides)', () => {
     const body = /export function tokenMatches[\s\S]*?\n}\n/.exec(src)?.[0] ?? '';
     expect(body, 'tokenMatches not found in host-guard.ts').not.toBe('');
@@ -46,7 +46,7 @@ describe('token comparison', () => {
     expect(body).toMatch(/const a = createHash\('sha256'\)\.update\(expected\)\.digest\(\)/);
     expect(body).toMatch(/const b = createHash\('sha256'\)\.update\(given\)\.digest\(\)/);
     // no early-exit string comparison of the secret anywhere in the host
-    for (const file of ['src/main/host-guard.ts', 'src/main/web-host.ts']) {
+    for (const file of ['src/web-host/host-guard.ts', 'src/web-host/web-host.ts']) {
       const text = readFileSync(join(REPO_ROOT, file), 'utf8');
       expect(text, file).not.toMatch(/token\s*[!=]==?\s*\w|\w\s*[!=]==?\s*(opts\.)?token\b/);
     }

@@ -1,7 +1,7 @@
 // Seeded generator of malformed and hostile requests for every IPC channel, each tagged with what the engine must answer.
-import { SeededRng } from '../../../src/engine/util/seeded-rng';
-import { augmentPart, RECIPE_DEFAULTS } from '../../../src/shared/config-schema';
-import { CHANNELS, type Channel } from '../../../src/shared/ipc-contract';
+import { SeededRng } from '../../src/engine/util/seeded-rng';
+import { augmentPart, RECIPE_DEFAULTS } from '../../src/shared/config-schema';
+import { CHANNELS, type Channel } from '../../src/shared/ipc-contract';
 import type { FuzzSandbox } from './fuzz-sandbox';
 
 /** invalid: an error envelope with code invalid_request; refused: any error envelope; any: an answer or an error envelope. */

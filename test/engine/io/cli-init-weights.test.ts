@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRun } from '../../../src/engine/io/run-export';
 import { CheckpointStore } from '../../../src/engine/train/checkpoint-store';
 import { REPO_ROOT } from '../../support/shared-fixtures';
-import { writeTinyDataset } from '../train-loop/tiny-run';
+import { writeTinyDataset } from '../train/tiny-run';
 import { makeRun, sameBits, smallConfig } from './make-run';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-cli-init-'));

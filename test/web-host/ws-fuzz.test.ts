@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngineClient } from '../../src/engine/engine-client-node';
 import type { ForkedEngineClient } from '../../src/engine/engine-client';
-import { startWebHost, type WebHost } from '../../src/main/web-host';
+import { startWebHost, type WebHost } from '../../src/web-host/web-host';
 import { CHANNELS } from '../../src/shared/ipc-contract';
 import { WS_MAX_PAYLOAD } from '../../src/shared/ws-protocol';
-import { checkAnswer, newTally } from './support/check-envelope';
-import { fuzzAll, TINY_AUGMENT } from './support/fuzz-requests';
-import { hashTree, looksPolluted, makeFuzzSandbox, prototypeSnapshot, type FuzzSandbox } from './support/fuzz-sandbox';
-import { openWs, WsCaller } from './support/http-probe';
+import { checkAnswer, newTally } from '../support/check-envelope';
+import { fuzzAll, TINY_AUGMENT } from '../support/fuzz-requests';
+import { hashTree, looksPolluted, makeFuzzSandbox, prototypeSnapshot, type FuzzSandbox } from '../support/fuzz-sandbox';
+import { openWs, WsCaller } from '../support/http-probe';
 
 const SEED = Number(process.env.MULTICROP_FUZZ_SEED ?? 20261127) + 1;
 const PER_CHANNEL = Number(process.env.MULTICROP_WS_FUZZ_PER_CHANNEL ?? 100);

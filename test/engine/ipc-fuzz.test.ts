@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher, type EngineDispatcher } from '../../src/engine/engine-dispatcher';
 import { RECIPE_DEFAULTS } from '../../src/shared/config-schema';
 import { CHANNELS } from '../../src/shared/ipc-contract';
-import { checkAnswer, newTally } from './support/check-envelope';
-import { fuzzAll, TINY_AUGMENT } from './support/fuzz-requests';
-import { hashTree, looksPolluted, makeFuzzSandbox, prototypeSnapshot, type FuzzSandbox } from './support/fuzz-sandbox';
+import { checkAnswer, newTally } from '../support/check-envelope';
+import { fuzzAll, TINY_AUGMENT } from '../support/fuzz-requests';
+import { hashTree, looksPolluted, makeFuzzSandbox, prototypeSnapshot, type FuzzSandbox } from '../support/fuzz-sandbox';
 
 const SEED = Number(process.env.MULTICROP_FUZZ_SEED ?? 20261127);
 const PER_CHANNEL = Number(process.env.MULTICROP_FUZZ_PER_CHANNEL ?? 400);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confinePath, confinePathSync } from '../../src/engine/roots/confine-path';
-import { readConfinedImage } from '../../src/engine/roots/image-service';
-import { AllowedRoots } from '../../src/engine/roots/allowed-roots';
+import { confinePath, confinePathSync } from '../../../src/engine/roots/confine-path';
+import { readConfinedImage } from '../../../src/engine/roots/image-service';
+import { AllowedRoots } from '../../../src/engine/roots/allowed-roots';
 
 let base: string;
 let root: string;

@@ -1,5 +1,5 @@
 // Checks one fuzzed request's answer: an envelope of the contract's shape that matches what the case must get.
-import { parseRequest, type ErrorCode } from '../../../src/shared/ipc-contract';
+import { parseRequest, type ErrorCode } from '../../src/shared/ipc-contract';
 import type { FuzzCase } from './fuzz-requests';
 
 const CODES: readonly ErrorCode[] = ['invalid_request', 'not_found', 'forbidden', 'unsupported', 'busy', 'bad_input', 'internal'];

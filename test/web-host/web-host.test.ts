@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createNodeEngineClient } from '../../src/engine/engine-client-node';
 import type { ForkedEngineClient } from '../../src/engine/engine-client';
-import { startWebHost, type WebHost } from '../../src/main/web-host';
+import { startWebHost, type WebHost } from '../../src/web-host/web-host';
 
 let base: string;
 let engine: ForkedEngineClient;

@@ -9,7 +9,7 @@ import { ForkedEngineClient, type EngineLink } from '../../src/engine/engine-cli
 import type { EngineToHost } from '../../src/engine/engine-messages';
 import { CHANNELS, methodName, type Envelope } from '../../src/shared/ipc-contract';
 import { REPO_ROOT } from '../support/shared-fixtures';
-import { makeFuzzSandbox, type FuzzSandbox } from './support/fuzz-sandbox';
+import { makeFuzzSandbox, type FuzzSandbox } from '../support/fuzz-sandbox';
 
 type IpcHandler = (event: { senderFrame: { url: string } | null }, request: unknown) => Promise<Envelope<unknown>>;
 const recorded = vi.hoisted(() => ({

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BASE_CSP, ELECTRON_CSP, webCsp } from '../../src/main/csp';
+import { BASE_CSP, ELECTRON_CSP, webCsp } from '../../src/shared/csp';
 import { isNavigationAllowed, senderAllowed, windowOpenDecision, type AppOrigin } from '../../src/main/navigation-guard';
 import { windowOptions } from '../../src/main/window-options';
 import { REPO_ROOT } from '../support/shared-fixtures';

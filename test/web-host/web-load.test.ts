@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrainConfig, runWebLoad } from '../../scripts/bench-web-load';
-import { writeTinyDataset } from '../engine/train-loop/tiny-run';
+import { writeTinyDataset } from '../engine/train/tiny-run';
 
 let base: string;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // `multicrop bench-train` as a person runs it on a tiny model: a leak-free step, a kernel profile without double-counted scopes, the matMul probe.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../support/shared-fixtures';
+import { REPO_ROOT } from '../support/shared-fixtures';
 
 describe('multicrop bench-train', () => {
   it('--profile lists backend kernels only (shares sum to 1) and --gemm reports our GFLOP/s (and PyTorch\'s when it is installed)', () => {

@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { IMAGE_PATH, parseWsCall, WS_MAX_PAYLOAD, WS_PATH, type WsServerMessage } from '../shared/ws-protocol';
 import type { EngineClient } from '../engine/engine-client';
 import { isInside } from '../engine/roots/confine-path';
-import { webCsp } from './csp';
+import { webCsp } from '../shared/csp';
 import { allowedHosts, authCookie, checkRequest, newToken } from './host-guard';
 
 export interface WebHostOptions {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BASE_CSP, ELECTRON_CSP, webCsp } from '../../src/main/csp';
+import { BASE_CSP, ELECTRON_CSP, webCsp } from '../../src/shared/csp';
 import { EXTERNAL_LINK_HOSTS, isExternalLinkAllowed } from '../../src/main/external-links';
 import { isAppUrl, isNavigationAllowed, senderAllowed, type AppOrigin } from '../../src/main/navigation-guard';
 import { windowOptions } from '../../src/main/window-options';
