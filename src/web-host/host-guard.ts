@@ -18,12 +18,19 @@ export function cookieName(port: number): string {
   return `multicrop_token_${port}`;
 }
 
+/** The cookie's value, or null; never throws (a malformed escape such as `%` from any page on 127.0.0.1 is simply not the token). */
 export function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
+  if (typeof header !== 'string' || header.length === 0) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim();
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
   }
   return null;
 }

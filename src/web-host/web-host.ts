@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { IMAGE_PATH, parseWsCall, WS_MAX_PAYLOAD, WS_PATH, type WsServerMessage } from '../shared/ws-protocol';
 import type { EngineClient } from '../engine/engine-client';
 import { isInside } from '../engine/roots/confine-path';
@@ -53,6 +54,25 @@ export function defaultRendererDir(here: string = import.meta.url): string {
   }
   if (basename(dir) === 'chunks') dir = dirname(dir);
   return resolve(dir, '../renderer');
+}
+
+/** The request's address, or null when it cannot be parsed (`//`, `http://[`): never a throw. */
+export function requestUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://placeholder');
+  } catch {
+    return null;
+  }
+}
+
+/** Answer a request whose handling threw: 500 if nothing was sent yet, else drop the connection. */
+function failRequest(res: ServerResponse, e: unknown): void {
+  try {
+    if (!res.headersSent) send(res, 500, `Internal error: ${(e as Error)?.message ?? String(e)}`);
+    else res.destroy();
+  } catch {
+    res.destroy();
+  }
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -121,8 +141,12 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     res.end(Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength));
   }
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = requestUrl(req.url);
+    if (!url) {
+      send(res, 400, 'Malformed request address');
+      return;
+    }
     const queryToken = url.searchParams.get('token');
     const verdict = checkRequest(req.headers, queryToken, { token, port, hosts });
     if (!verdict.ok) {
@@ -142,17 +166,32 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return;
     }
     const task = url.pathname === IMAGE_PATH ? serveImage(res, url) : serveStatic(req, res, url.pathname);
-    task.catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, `Internal error: ${(e as Error).message}`);
-      else res.destroy();
-    });
+    task.catch((e: unknown) => failRequest(res, e));
+  }
+
+  const server = createServer((req, res) => {
+    // Nothing a client sends may take the host (and a training run in its engine) down: a throw here answers 400/500 instead.
+    try {
+      handleRequest(req, res);
+    } catch (e) {
+      failRequest(res, e);
+    }
+  });
+  // A socket reset mid-response is the client's business, not an uncaught error.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   const clients = new Set<WebSocket>();
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder');
-    const verdict = url.pathname !== WS_PATH ? ({ ok: false, status: 403, message: 'not the WebSocket path' } as const) : checkRequest(req.headers, url.searchParams.get('token'), { token, port, hosts });
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = requestUrl(req.url);
+    const verdict = !url
+      ? ({ ok: false, status: 403, message: 'malformed request address' } as const)
+      : url.pathname !== WS_PATH
+        ? ({ ok: false, status: 403, message: 'not the WebSocket path' } as const)
+        : checkRequest(req.headers, url.searchParams.get('token'), { token, port, hosts });
     if (!verdict.ok) {
       const text = verdict.status === 401 ? 'Unauthorized' : 'Forbidden';
       socket.end(`HTTP/1.1 ${verdict.status} ${text}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${verdict.message}`);
@@ -164,17 +203,38 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       // ws closes the socket itself on a protocol error (1009 for an oversized message); without a listener the error would crash the host.
       ws.on('error', () => clients.delete(ws));
       ws.on('message', (data, isBinary) => {
-        if (isBinary) return;
-        const call = parseWsCall(data.toString());
-        if (!call) {
-          ws.send(JSON.stringify({ t: 'result', id: -1, envelope: { ok: false, error: { code: 'invalid_request', message: 'malformed message: expected {t:"call", id, channel, request}' } } }));
-          return;
+        try {
+          onMessage(ws, data, isBinary);
+        } catch {
+          ws.terminate();
         }
-        void engine.callRaw(call.channel, call.request).then((envelope) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id: call.id, envelope } satisfies WsServerMessage));
-        });
       });
     });
+  }
+
+  function onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    if (isBinary) return;
+    const call = parseWsCall(data.toString());
+    if (!call) {
+      ws.send(JSON.stringify({ t: 'result', id: -1, envelope: { ok: false, error: { code: 'invalid_request', message: 'malformed message: expected {t:"call", id, channel, request}' } } }));
+      return;
+    }
+    void engine
+      .callRaw(call.channel, call.request)
+      .then((envelope) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id: call.id, envelope } satisfies WsServerMessage));
+      })
+      .catch(() => ws.terminate());
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    // A reset socket must not surface as an uncaught 'error'; a throw while upgrading drops only this socket.
+    socket.on('error', () => socket.destroy());
+    try {
+      handleUpgrade(req, socket, head);
+    } catch {
+      socket.destroy();
+    }
   });
 
   const unsubscribe = engine.onEvent((event, payload) => {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngineClient } from '../../src/engine/engine-client-node';
 import type { ForkedEngineClient } from '../../src/engine/engine-client';
-import { allowedHosts, checkRequest, tokenMatches } from '../../src/web-host/host-guard';
+import { allowedHosts, checkRequest, readCookie, tokenMatches } from '../../src/web-host/host-guard';
+import { requestUrl } from '../../src/web-host/web-host';
 import { startWebHost, type WebHost } from '../../src/web-host/web-host';
 import { REPO_ROOT } from '../support/shared-fixtures';
 import { openWs, probe, WsCaller } from '../support/http-probe';
@@ -60,6 +61,29 @@ describe('token comparison', () => {
     expect(tokenMatches(t, null)).toBe(false);
     expect(tokenMatches(t, undefined)).toBe(false);
     expect(tokenMatches(t, '')).toBe(false);
+  });
+});
+
+describe('malformed cookies and addresses', () => {
+  it('readCookie and checkRequest never throw on bad percent escapes (any page on 127.0.0.1 can send such a cookie)', () => {
+    const opts = { token: 't'.repeat(64), port: 4000, hosts: allowedHosts('127.0.0.1', 4000) };
+    for (const v of ['%', '%zz', '%E0%A4%A', 'a%', '%%', '%u0041']) {
+      expect(() => readCookie(`multicrop_token_4000=${v}`, 'multicrop_token_4000'), v).not.toThrow();
+      expect(readCookie(`multicrop_token_4000=${v}`, 'multicrop_token_4000')).toBe(v);
+      expect(checkRequest({ host: '127.0.0.1:4000', cookie: `multicrop_token_4000=${v}` }, null, opts)).toMatchObject({ ok: false, status: 401 });
+    }
+    expect(readCookie('multicrop_token_4000=%41', 'multicrop_token_4000')).toBe('A');
+  });
+  it('requestUrl answers null for request targets URL cannot parse', () => {
+    expect(requestUrl('//')).toBeNull();
+    expect(requestUrl('http://[')).toBeNull();
+    expect(requestUrl('/ws?token=%')?.pathname).toBe('/ws');
+  });
+  it('the running host answers 401 to a % cookie and 400 to "//", then keeps serving', async () => {
+    expect((await probe(host.port, '/', { Cookie: `multicrop_token_${host.port}=%` })).status).toBe(401);
+    expect((await probe(host.port, '//', { Cookie: cookie })).status).toBe(400);
+    expect((await openWs(host.port, { Origin: `http://127.0.0.1:${host.port}`, Cookie: `multicrop_token_${host.port}=%E0%A4%A` })).status).toBe(401);
+    expect((await probe(host.port, '/', { Cookie: cookie })).status).toBe(200);
   });
 });
 
