@@ -1,17 +1,17 @@
-// `npm start`: build if needed, generate the sample dataset, then open the desktop app, or serve it to a browser when that is impossible.
+// `npm start`: build when out/ is missing or older than the sources, generate the sample dataset, then open the desktop app, or serve it to a browser when that is impossible.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildStaleReason } from './build-freshness.mjs';
 import { displayAvailable, electronBinary } from './electron-binary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const cli = join(root, 'out/main/cli.js');
 
-const built = ['out/main/index.js', 'out/main/cli.js', 'out/main/engine.js', 'out/preload/index.cjs', 'out/renderer/index.html'].every((f) => existsSync(join(root, f)));
-if (!built) {
-  console.log('Building the app (first run)...');
+const stale = buildStaleReason(root);
+if (stale) {
+  console.log(`Building the app (${stale})...`);
   const r = spawnSync(npm, ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     console.error('The build failed (see above); fix it and run "npm start" again.');
