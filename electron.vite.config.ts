@@ -49,6 +49,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'src/renderer'),
+    // resources/ (the app's icon) is copied as is to out/renderer: the page's favicon.
+    publicDir: resolve(root, 'resources'),
     plugins: [vue()],
     build: {
       outDir: resolve(root, 'out/renderer'),

@@ -15,6 +15,8 @@ import { windowOptions } from './window-options';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererIndex = join(here, '../renderer/index.html');
+/** resources/ at the repository root (out/main/../../resources). */
+const appIcon = join(here, '../../resources/icon.png');
 const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
 const appOrigin: AppOrigin = { indexFileUrl: devServerUrl ? null : pathToFileURL(rendererIndex).href, devServerUrl };
 
@@ -44,6 +46,12 @@ async function pickFolder(win: BrowserWindow | null, request: unknown): Promise<
 }
 
 async function start(): Promise<void> {
+  app.setAboutPanelOptions({
+    applicationName: 'Multicrop Studio',
+    applicationVersion: app.getVersion(),
+    copyright: 'Self-supervised DINO training of vision transformers with multi-crop augmentation',
+    iconPath: appIcon,
+  });
   const dataDir = resolveDataDir(process.env, app.getPath('userData'));
   const engine = createElectronEngineClient(dataDir);
 
@@ -60,7 +68,7 @@ async function start(): Promise<void> {
     else handleChannel(channel, appOrigin, (req) => engine.callRaw(channel, req));
   }
 
-  win = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs')));
+  win = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs'), appIcon));
   const events = engine.onEvent((event, payload) => {
     if (win && !win.isDestroyed()) win.webContents.send(EVENT_IPC_CHANNEL, { event, payload });
   });

@@ -1,7 +1,8 @@
 // The one BrowserWindow's options as a pure function, so tests can assert the security settings.
 import type { BrowserWindowConstructorOptions } from 'electron';
 
-export function windowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+/** @param iconPath the app's icon (resources/icon.png): the window's and the taskbar's picture. */
+export function windowOptions(preloadPath: string, iconPath?: string): BrowserWindowConstructorOptions {
   return {
     width: 1360,
     height: 900,
@@ -10,6 +11,7 @@ export function windowOptions(preloadPath: string): BrowserWindowConstructorOpti
     show: false,
     title: 'Multicrop Studio',
     backgroundColor: '#16181d',
+    ...(iconPath ? { icon: iconPath } : {}),
     webPreferences: {
       preload: preloadPath,
       contextIsolation: true,
