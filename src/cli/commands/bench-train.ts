@@ -1,18 +1,17 @@
-// `multicrop bench-train`: images/s of full DINO training steps on synthetic crops, and of the PyTorch anchor in the same run.
+// `multicrop bench-train`: images/s of the training step `train` runs (same assembled system and layout) on synthetic crops, against PyTorch.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RECIPE_DEFAULTS, type StudioConfig } from '../../shared/config-schema';
 import type { Batch } from '../../engine/loader/batch-types';
-import { initBackend } from '../../engine/tf/backend';
 import * as tf from '../../engine/tf/tfjs';
-import { createDinoSystem, modelConfigs } from '../../engine/train/dino-system';
+import { assembleRun, describeLayout, planLayout } from '../../engine/train/assemble-run';
+import { modelConfigs } from '../../engine/train/dino-system';
 import { ParallelDinoSystem } from '../../engine/train/parallel-dino-system';
 import { scheduleAt } from '../../engine/train/schedules';
 import { SeededRng } from '../../engine/util/seeded-rng';
-import { getAttentionMode, setAttentionMode, type AttentionMode } from '../../engine/model/attention';
+import { getAttentionMode, type AttentionMode } from '../../engine/model/attention';
 import { output, type CliCommand } from '../cli-command';
 import { probeGemm, type GemmProbe } from './gemm-probe';
 
@@ -92,8 +91,8 @@ export const benchTrainCommand: CliCommand = {
       { name: 'patch', type: 'number', value: 'P', help: 'Alias of --patch-size.' },
       { name: 'locals', type: 'number', value: 'N', help: 'Alias of --local-crops.' },
       { name: 'batch', type: 'number', value: 'B', help: 'Alias of --batch-size.' },
-      { name: 'attention', type: 'string', value: 'MODE', help: 'Attention layout: pairs (2-D matMuls, default on wasm) or batched.' },
-      { name: 'threads', type: 'number', value: 'N', help: 'Threads sharing each batch (data-parallel replicas; default: min(2, cores)).' },
+      { name: 'attention', type: 'string', value: 'MODE', help: 'Attention layout: pairs (2-D matMuls) or batched; default: the one train uses on this backend.' },
+      { name: 'threads', type: 'number', value: 'N', help: 'Threads sharing each batch (data-parallel replicas); default: the number train uses on this machine.' },
       { name: 'profile', type: 'boolean', help: 'Also profile one step and list the kernels where the time goes.', default: false },
       { name: 'gemm', type: 'boolean', help: "Also time one ViT-sized matMul (global tokens x width x 4 width) here and in PyTorch, one thread each: the backend's ceiling.", default: false },
       { name: 'anchor', type: 'boolean', help: 'Run the PyTorch anchor (torch_dino_step.py) in the same command (--no-anchor to skip).', default: true },
@@ -109,15 +108,20 @@ export const benchTrainCommand: CliCommand = {
     if (typeof args.options.locals === 'number') c.localCrops = args.options.locals;
     if (typeof args.options.batch === 'number') c.batchSize = args.options.batch;
     const steps = Math.max(1, Math.floor(Number(args.options.steps ?? 3)));
-    const backend = await initBackend(c.backend);
-    const mode = (args.options.attention as AttentionMode | undefined) ?? (backend.name === 'wasm' ? 'pairs' : 'batched');
-    if (mode !== 'pairs' && mode !== 'batched') {
-      process.stderr.write(`multicrop bench-train: --attention must be pairs or batched, got "${mode}"\n`);
+    const attention = args.options.attention as AttentionMode | undefined;
+    if (attention !== undefined && attention !== 'pairs' && attention !== 'batched') {
+      process.stderr.write(`multicrop bench-train: --attention must be pairs or batched, got "${attention}"\n`);
       return 2;
     }
-    setAttentionMode(mode);
-    const threads = Math.max(1, Math.floor(Number(args.options.threads ?? Math.min(2, availableParallelism()))));
-    const sys = threads > 1 ? await ParallelDinoSystem.create(c, { seed: c.seed, threads, backend: backend.name }) : createDinoSystem(c, { seed: c.seed });
+    const threadsOpt = args.options.threads === undefined ? undefined : Math.max(1, Math.floor(Number(args.options.threads)));
+    // The run `train` would assemble from this config, with --threads / --attention overriding its layout if given.
+    const run = await assembleRun(c, { replicas: threadsOpt, attention });
+    const { layout } = run;
+    const backend = layout.backend;
+    const trainLayout = planLayout(c, backend, { cores: layout.cores });
+    const sameAsTrain = layout.replicas === trainLayout.replicas && layout.attention === trainLayout.attention;
+    const threads = layout.replicas;
+    const sys = await run.createSystem(c, c.seed);
     const micro = Array.from({ length: c.accumulate }, (_, i) => syntheticBatch(c, i));
     const sched = scheduleAt(c, 1000, 10);
     if (!args.json) process.stderr.write(`bench-train: ${backend.name} (${backend.reason}); warm-up step...\n`);
@@ -155,10 +159,7 @@ export const benchTrainCommand: CliCommand = {
         .sort((a, b) => b.ms - a.ms)
         .slice(0, 15);
     }
-    if (sys instanceof ParallelDinoSystem) {
-      await sys.close();
-      sys.main.dispose();
-    } else sys.dispose();
+    await sys.dispose();
     let gemm: GemmProbe | undefined;
     if (args.options.gemm) {
       const tokens = (c.globalSize / c.patchSize) ** 2 + 1;
@@ -173,6 +174,9 @@ export const benchTrainCommand: CliCommand = {
       backendReason: backend.reason,
       attention: getAttentionMode(),
       threads,
+      /** The layout timed (model threads, loader workers, attention, batch), and whether it is the one `train` runs. */
+      layout: { ...layout, backend: backend.name },
+      sameAsTrain,
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       tensorsBefore,
       tensorsAfter,
@@ -199,6 +203,7 @@ export const benchTrainCommand: CliCommand = {
     output(args, result, () =>
       [
         `DINO training step, ${c.arch}/${c.patchSize} depth ${c.depth}, ${c.globalSize}px x2 + ${c.localSize}px x${c.localCrops}, batch ${images}, out_dim ${c.outDim}`,
+        `  ${describeLayout(layout)}${sameAsTrain ? ' (as train runs it)' : ` (train runs: ${describeLayout(trainLayout)})`}`,
         `  ${backend.name} (${backend.reason}), attention ${getAttentionMode()}, ${threads} thread(s): ${result.imagesPerSec} images/s (${result.msPerStep} ms/step), peak RSS ${result.peakRssMb} MB, tensors ${tensorsBefore} -> ${tensorsAfter}`,
         `  PyTorch anchor: ${result.anchorImagesPerSec ?? 'n/a'} images/s (${anchor.note})${result.ratio !== null ? `; ratio ${result.ratio}x` : ''}`,
         ...(gemm

@@ -7,8 +7,8 @@ import { StudioFailure } from '../../engine/studio-failure';
 import { readRunConfig } from '../../engine/train/run-store';
 import { checkConfig, datasetProblems, imagesPerStep, stepsPerEpoch } from '../../engine/train/train-config';
 import { TrainControl } from '../../engine/train/train-control';
-import { ensureBackend, realTrainDeps } from '../../engine/train/train-deps';
-import { newRunDir, runTraining } from '../../engine/train/train-loop';
+import { assembleRun, describeLayout } from '../../engine/train/assemble-run';
+import { newRunDir } from '../../engine/train/train-loop';
 import { resolveDataDir, runsDirOf } from '../../engine/roots/data-dir';
 import { importWeightsFile, WeightsImportError } from '../../engine/io/weights-import';
 import { initialTensorsFromWeights } from '../../engine/io/weights-init';
@@ -18,6 +18,7 @@ import { systemAvailableMb } from '../../engine/memory/available-memory';
 import { resolveMemoryBackend } from '../../engine/memory/resolve-memory-backend';
 import type { NamedTensors } from '../../engine/train/step-types';
 import type { CliCommand } from '../cli-command';
+import { stopOnSignals } from '../stop-on-signals';
 
 function duration(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '?';
@@ -154,62 +155,43 @@ export const trainCommand: CliCommand = {
       return 0;
     }
 
-    const backend = await ensureBackend(config.backend);
-    if (!args.json) process.stdout.write(`Backend: ${backend.name} (${backend.reason})\nRun folder: ${runDir}\n`);
+    const run = await assembleRun(config);
+    if (!args.json) process.stdout.write(`Backend: ${run.layout.backend.name} (${run.layout.backend.reason})\nLayout: ${describeLayout(run.layout)}\nRun folder: ${runDir}\n`);
 
     const control = new TrainControl();
-    let interrupts = 0;
-    const onSignal = (sig: string) => {
-      interrupts++;
-      if (interrupts === 1) {
-        process.stderr.write(`\nmulticrop train: ${sig}: finishing this step, saving a checkpoint, then stopping (press Ctrl-C again to quit at once)\n`);
-        control.stop();
-      } else {
-        process.stderr.write(`multicrop train: ${sig} again: quitting without a final checkpoint (the last periodic one is kept)\n`);
-        process.exit(130);
-      }
-    };
-    const onInt = () => onSignal('SIGINT');
-    const onTerm = () => onSignal('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+    const releaseSignals = stopOnSignals(control, 'train');
 
     const tty = !args.json && process.stdout.isTTY === true;
     let last: TrainStatus | null = null;
     let lastPrint = 0;
     let lastRow: MetricRow | null = null;
     try {
-      const out = await runTraining(
-        {
-          runDir,
-          dataset: scan.root,
-          images,
-          pathOf: (e) => e.path,
-          config,
-          resume,
-          allowDatasetChange: Boolean(args.options.allowDatasetChange),
-          maxSteps: maxSteps ?? null,
-          maxMinutes: maxMinutes ?? null,
-          initial,
-          control,
-          events: {
-            status: (s) => (last = s),
-            metrics: (row) => {
-              lastRow = row;
-              if (args.json) process.stdout.write(JSON.stringify({ metrics: row }) + '\n');
-              else if (tty) process.stdout.write(`\r${progressLine(row, last, config.epochs)}\x1b[K`);
-              else if (Date.now() - lastPrint > 5000) {
-                lastPrint = Date.now();
-                process.stdout.write(progressLine(row, last, config.epochs) + '\n');
-              }
-            },
-            log: (level, message) => {
-              if (level !== 'info') process.stderr.write(`${tty ? '\n' : ''}multicrop train: ${level}: ${message}\n`);
-            },
+      const out = await run.train({
+        runDir,
+        dataset: scan.root,
+        images,
+        resume,
+        allowDatasetChange: Boolean(args.options.allowDatasetChange),
+        maxSteps: maxSteps ?? null,
+        maxMinutes: maxMinutes ?? null,
+        initial,
+        control,
+        events: {
+          status: (s) => (last = s),
+          metrics: (row) => {
+            lastRow = row;
+            if (args.json) process.stdout.write(JSON.stringify({ metrics: row }) + '\n');
+            else if (tty) process.stdout.write(`\r${progressLine(row, last, config.epochs)}\x1b[K`);
+            else if (Date.now() - lastPrint > 5000) {
+              lastPrint = Date.now();
+              process.stdout.write(progressLine(row, last, config.epochs) + '\n');
+            }
+          },
+          log: (level, message) => {
+            if (level !== 'info') process.stderr.write(`${tty ? '\n' : ''}multicrop train: ${level}: ${message}\n`);
           },
         },
-        realTrainDeps(() => backend),
-      );
+      });
       const s = out.status;
       if (args.json) process.stdout.write(JSON.stringify({ status: s, lastCheckpoint: out.lastCheckpoint }) + '\n');
       else {
@@ -230,8 +212,7 @@ export const trainCommand: CliCommand = {
       }
       throw e;
     } finally {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      releaseSignals();
     }
   },
 };

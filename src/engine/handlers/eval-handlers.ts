@@ -5,8 +5,7 @@ import { join, resolve } from 'node:path';
 import type { ChannelRequest } from '../../shared/ipc-contract';
 import { StudioFailure } from '../studio-failure';
 import { type HandlerContext, type PartialHandlerTable } from './handler-types';
-import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../tf/backend';
+import { ensureAnyBackend } from '../tf/active-backend';
 import { EvalSourceError, evalPreprocess, modelFromRun, modelFromWeights, type EvalModel } from '../eval/eval-model';
 import { evaluateKnn, neighboursOf } from '../eval/knn-eval';
 import { FeatureCache } from '../eval/feature-cache';
@@ -43,16 +42,8 @@ async function asFailure<T>(job: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Use the backend training already chose in this process; otherwise pick one ('auto') once. */
-let backendReady: Promise<unknown> | null = null;
-async function ensureBackend(): Promise<void> {
-  if (tf.engine().backendName) return;
-  backendReady ??= initBackend('auto');
-  await backendReady;
-}
-
 async function loadModel(source: Source, ctx: HandlerContext): Promise<EvalModel> {
-  await ensureBackend();
+  await ensureAnyBackend();
   if ('weights' in source) return modelFromWeights(resolve(source.weights));
   return modelFromRun(join(ctx.runsDir, source.runId), source.checkpoint);
 }

@@ -6,7 +6,7 @@ import { getRun, listRuns } from '../train/run-store';
 import { scheduleAt } from '../train/schedules';
 import { checkConfig, stepsPerEpoch } from '../train/train-config';
 import { TrainController } from '../train/train-controller';
-import { currentBackend, ensureBackend } from '../train/train-deps';
+import { currentBackend, ensureBackend } from '../tf/active-backend';
 import { StudioFailure } from '../studio-failure';
 import { type HandlerContext, type PartialHandlerTable } from './handler-types';
 

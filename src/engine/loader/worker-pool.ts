@@ -1,31 +1,9 @@
 // A pool of loader worker threads, each building whole batches; runs from the built .js or, in tests/dev, the .ts via tsx.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BatchJob, ProduceSettings, ProducedBatch } from './produce-batch';
 import type { WorkerReply, WorkerRequest } from './loader-worker';
+import { startWorker } from '../util/start-worker';
 
-/**
- * How to start a worker: the built out/main/loader-worker.js when this module is built JS; from source (.ts, in tests
- * and dev) a small bootstrap that registers tsx's loader in the worker thread and imports loader-worker.ts
- * (Node 20 does not apply `--import tsx` from a Worker's execArgv to the worker's ESM loader).
- */
-export function startWorker(workerData: unknown): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./loader-worker.ts', here).href;
-    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(boot, { eval: true, workerData });
-  }
-  // Built: this code sits in out/main/*.js or out/main/chunks/*.js; the entry is out/main/loader-worker.js.
-  for (const rel of ['./loader-worker.js', '../loader-worker.js']) {
-    const url = new URL(rel, here);
-    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData });
-  }
-  throw new Error(`loader-worker.js not found beside ${fileURLToPath(here)}; rebuild the app (npm run build)`);
-}
 
 interface Pending {
   resolve: (b: ProducedBatch) => void;
@@ -44,7 +22,7 @@ export class WorkerPool {
 
   constructor(size: number, settings: ProduceSettings) {
     for (let k = 0; k < size; k++) {
-      const w = startWorker(settings);
+      const w = startWorker('loader-worker', import.meta.url, settings);
       w.on('message', (reply: WorkerReply) => this.onReply(w, reply));
       w.on('error', (e) => this.onFatal(w, e));
       w.on('exit', (code) => {

@@ -1,9 +1,6 @@
 // Data-parallel DINO step over worker threads: each replica computes gradients for its share of the batch, the main
 // thread sums them, applies the one update (clip, AdamW, EMA, center) and sends the new weights back to the replicas.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import { StudioFailure } from '../studio-failure';
 import type { Batch } from '../loader/batch-types';
@@ -14,23 +11,9 @@ import * as tf from '../tf/tfjs';
 import { createDinoSystem, type DinoSystem } from './dino-system';
 import type { DinoWorkerData, DinoWorkerReply, DinoWorkerRequest, HostPartials } from './dino-worker';
 import { splitBatch } from './split-batch';
-import type { DinoState, StepSchedule, StepStats } from './step-types';
+import { startWorker } from '../util/start-worker';
+import type { DinoState, NamedTensors, StepSchedule, StepStats } from './step-types';
 
-/** Start dino-worker: the built out/main/dino-worker.js, or from source (.ts, tests and dev) through tsx. */
-function startWorker(workerData: DinoWorkerData): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./dino-worker.ts', here).href;
-    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(boot, { eval: true, workerData });
-  }
-  for (const rel of ['./dino-worker.js', '../dino-worker.js']) {
-    const url = new URL(rel, here);
-    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData });
-  }
-  throw new Error(`dino-worker.js not found beside ${fileURLToPath(here)}; rebuild the app (npm run build)`);
-}
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
@@ -63,6 +46,8 @@ class Replica {
 
 export interface ParallelOptions {
   seed?: number;
+  /** Start from these parameters (as DinoSystemOptions.initial); the replicas receive them from the main system. */
+  initial?: NamedTensors;
   /** Threads computing gradients, the main thread included (2 on a 2-core machine). */
   threads: number;
   /** Backend the worker replicas initialise (the one the main thread uses). */
@@ -78,10 +63,10 @@ export class ParallelDinoSystem {
 
   static async create(config: StudioConfig, opts: ParallelOptions): Promise<ParallelDinoSystem> {
     const seed = opts.seed ?? config.seed;
-    const main = createDinoSystem(config, { seed });
+    const main = createDinoSystem(config, { seed, initial: opts.initial });
     const replicas: Replica[] = [];
     for (let i = 1; i < Math.max(1, opts.threads); i++) {
-      replicas.push(new Replica(startWorker({ config, seed, backend: opts.backend, attention: getAttentionMode() })));
+      replicas.push(new Replica(startWorker('dino-worker', import.meta.url, { config, seed, backend: opts.backend, attention: getAttentionMode() } satisfies DinoWorkerData)));
     }
     const sys = new ParallelDinoSystem(main, replicas);
     await sys.pushReplicas();
@@ -151,8 +136,9 @@ export class ParallelDinoSystem {
     await Promise.all(this.replicas.map((r) => r.worker.terminate()));
   }
 
-  dispose(): void {
-    void this.close();
+  /** End the replica threads, then free the main system. */
+  async dispose(): Promise<void> {
+    await this.close();
     this.main.dispose();
   }
 }

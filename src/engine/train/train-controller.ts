@@ -1,37 +1,16 @@
 // The engine's one active training run, trained in its own worker thread: start (busy if another runs), pause, resume, stop, status, shutdown.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { BackendInfo, EngineEvents, EventName, TrainStatus } from '../../shared/ipc-contract';
 import { StudioFailure } from '../studio-failure';
 import { readRunConfig, readRunRecord, runIdOf } from './run-store';
 import { newRunDir } from './train-loop';
 import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerEvent } from './training-worker';
+import { startWorker } from '../util/start-worker';
 
 type Emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => void;
 
-/**
- * Start training-worker: the built out/main/training-worker.js when this module is built JS; from source (.ts, tests
- * and dev) a bootstrap that registers tsx's loader in the worker thread and imports training-worker.ts (as the loader does).
- */
-function startTrainingWorker(workerData: TrainingWorkerData): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./training-worker.ts', here).href;
-    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(boot, { eval: true, workerData });
-  }
-  // Built: this code sits in out/main/*.js or out/main/chunks/*.js; the entry is out/main/training-worker.js.
-  for (const rel of ['./training-worker.js', '../training-worker.js']) {
-    const url = new URL(rel, here);
-    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData });
-  }
-  throw new Error(`training-worker.js not found beside ${fileURLToPath(here)}; rebuild the app (npm run build)`);
-}
 
 interface ActiveRun {
   runId: string;
@@ -99,7 +78,8 @@ export class TrainController {
       warning: null,
       error: null,
     };
-    const worker = startTrainingWorker({ runDir, dataset, config: opts.config, resume: opts.resumeDir !== undefined });
+    const workerData: TrainingWorkerData = { runDir, dataset, config: opts.config, resume: opts.resumeDir !== undefined };
+    const worker = startWorker('training-worker', import.meta.url, workerData);
     // Claim the slot before any await so a second start is refused.
     const run: ActiveRun = { runId, runDir, worker, status: initial, done: Promise.resolve(null) };
     const previous = this.active;

@@ -25,7 +25,8 @@ export interface TrainSystem {
   step(batch: Batch | Batch[], sched: StepSchedule): Promise<StepStats>;
   getState(): DinoState;
   setState(s: DinoState): void;
-  dispose(): void;
+  /** Free the system (a data-parallel one also ends its replica threads). */
+  dispose(): void | Promise<void>;
 }
 
 /** The loader as the loop uses it (MulticropLoader satisfies it); one batch holds batchSize * accumulate images. */
@@ -36,7 +37,7 @@ export interface BatchSource {
   recycle?(batch: Batch): void;
 }
 
-/** The components a run is made of (bound to the real model and loader in train-deps.ts). */
+/** The components a run is made of (bound to the real model and loader in assemble-run.ts). */
 export interface TrainDeps<Image> {
   createSystem(config: StudioConfig, seed: number, initial?: NamedTensors): Promise<TrainSystem> | TrainSystem;
   createLoader(images: Image[], config: StudioConfig, start: LoaderPosition): Promise<BatchSource> | BatchSource;
@@ -370,7 +371,7 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
   } finally {
     await metrics.close().catch(() => undefined);
     await Promise.resolve(loader?.close()).catch(() => undefined);
-    system?.dispose();
+    await system?.dispose();
   }
 }
 

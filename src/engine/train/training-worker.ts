@@ -1,12 +1,11 @@
-// Worker thread that runs one training run (scan, tfjs backend, DINO system, loader, loop) off the engine's main thread.
+// Worker thread that runs one training run (scan, then the run assembled by assemble-run.ts) off the engine's main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { ErrorCode, MetricRow, TrainStatus } from '../../shared/ipc-contract';
 import { scanDataset } from '../dataset/scan-dataset';
 import { StudioFailure } from '../studio-failure';
 import { TrainControl } from './train-control';
-import { ensureBackend, realTrainDeps } from './train-deps';
-import { runTraining } from './train-loop';
+import { assembleRun } from './assemble-run';
 
 /** What the controller hands the worker when it starts it. */
 export interface TrainingWorkerData {
@@ -42,25 +41,20 @@ port.on('message', (c: TrainingWorkerCommand) => {
 
 async function main(): Promise<void> {
   try {
-    await ensureBackend(data.config.backend);
+    const run = await assembleRun(data.config);
     const images = (await scanDataset(data.dataset, { maxPixels: data.config.maxPixels })).images;
-    const outcome = await runTraining(
-      {
-        runDir: data.runDir,
-        dataset: data.dataset,
-        images,
-        pathOf: (e) => e.path,
-        config: data.config,
-        resume: data.resume,
-        control,
-        events: {
-          status: (status) => post({ type: 'status', status }),
-          metrics: (row) => post({ type: 'metrics', row }),
-          log: (level, message) => post({ type: 'log', level, message }),
-        },
+    const outcome = await run.train({
+      runDir: data.runDir,
+      dataset: data.dataset,
+      images,
+      resume: data.resume,
+      control,
+      events: {
+        status: (status) => post({ type: 'status', status }),
+        metrics: (row) => post({ type: 'metrics', row }),
+        log: (level, message) => post({ type: 'log', level, message }),
       },
-      realTrainDeps(),
-    );
+    });
     post({ type: 'done', status: outcome.status });
   } catch (e) {
     post({ type: 'failed', code: e instanceof StudioFailure ? e.code : null, message: e instanceof Error ? e.message : String(e) });

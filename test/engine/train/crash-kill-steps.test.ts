@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricRow } from '../../../src/shared/ipc-contract';
 import { readMetrics } from '../../../src/engine/train/metrics-log';
-import { realTrainDeps } from '../../../src/engine/train/train-deps';
 import { runTraining } from '../../../src/engine/train/train-loop';
 import { CheckpointStore } from '../../../src/engine/train/checkpoint-store';
 import { CrashHarness, type KillOutcome, sleep } from './crash-harness';
-import { tinyConfig, useBackend } from './tiny-run';
+import { realDeps, tinyConfig, useBackend } from './tiny-run';
 
 const TRIALS = Number(process.env.MULTICROP_CRASH_TRIALS ?? 10);
 const h = new CrashHarness(tinyConfig({ backend: 'wasm', checkpointEvery: 3, epochs: 400 }));
@@ -42,7 +41,7 @@ describe('SIGKILL mid-training', () => {
 
     await useBackend('wasm');
     const straightDir = join(h.root, 'straight');
-    await runTraining({ runDir: straightDir, dataset: h.data, images: h.images, pathOf: (e) => e.path, config: h.config, maxSteps: target }, realTrainDeps());
+    await runTraining({ runDir: straightDir, dataset: h.data, images: h.images, pathOf: (e) => e.path, config: h.config, maxSteps: target }, await realDeps('wasm'));
     const straight = await readMetrics(join(straightDir, 'metrics.jsonl'));
     const same = (r: MetricRow) => [r.step, r.epoch, r.loss, r.lr, r.momentum, r.teacherEntropy, r.batchMeanEntropy, r.centerNorm];
     expect(resumed.map(same)).toEqual(straight.map(same));

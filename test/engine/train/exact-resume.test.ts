@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageEntry, MetricRow } from '../../../src/shared/ipc-contract';
 import { readMetrics } from '../../../src/engine/train/metrics-log';
 import { runTraining } from '../../../src/engine/train/train-loop';
-import { realTrainDeps } from '../../../src/engine/train/train-deps';
-import { tinyConfig, useBackend, writeTinyDataset } from './tiny-run';
+import { realDeps, tinyConfig, useBackend, writeTinyDataset } from './tiny-run';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-resume-'));
 const data = join(root, 'data');
@@ -20,8 +19,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const SAME: (keyof MetricRow)[] = ['step', 'epoch', 'loss', 'lr', 'wd', 'momentum', 'teacherTemp', 'teacherEntropy', 'klTeacherStudent', 'centerNorm', 'batchMeanEntropy'];
 const pick = (rows: MetricRow[]) => rows.map((r) => SAME.map((k) => r[k]));
 
-function train(runDir: string, maxSteps: number, resume: boolean) {
-  return runTraining({ runDir, dataset: data, images, pathOf: (e) => e.path, config: tinyConfig(), maxSteps, resume }, realTrainDeps());
+async function train(runDir: string, maxSteps: number, resume: boolean) {
+  return runTraining({ runDir, dataset: data, images, pathOf: (e) => e.path, config: tinyConfig(), maxSteps, resume }, await realDeps(backendInUse));
 }
 
 // The pure-JS cpu backend is slow (about 1 s per tiny step on 2 cores): fewer steps there.
@@ -30,8 +29,13 @@ const CASES = [
   { backend: 'cpu' as const, stops: [2, 3], kept: ['step-00000000', 'step-00000002', 'step-00000003'] },
 ];
 
+let backendInUse: 'cpu' | 'wasm' = 'wasm';
+
 describe.each(CASES)('exact resume on the $backend backend', ({ backend, stops, kept }) => {
-  beforeAll(() => useBackend(backend));
+  beforeAll(async () => {
+    await useBackend(backend);
+    backendInUse = backend;
+  });
   const n = stops[stops.length - 1]!;
   it(`stop at ${stops.slice(0, -1).join(', then ')} and resume each time to ${n} == straight to ${n}`, async () => {
     const straight = join(root, `straight-${backend}`);
@@ -53,14 +57,17 @@ describe.each(CASES)('exact resume on the $backend backend', ({ backend, stops, 
 });
 
 describe('resume checks', () => {
-  beforeAll(() => useBackend('wasm'));
+  beforeAll(async () => {
+    await useBackend('wasm');
+    backendInUse = 'wasm';
+  });
 
   it('refuses to resume on a changed dataset, naming the change and the override', async () => {
     const runDir = join(root, 'changed');
     await train(runDir, 2, false);
     const fewer = images.slice(0, 11);
     await expect(
-      runTraining({ runDir, dataset: data, images: fewer, pathOf: (e) => e.path, config: tinyConfig(), maxSteps: 3, resume: true }, realTrainDeps()),
+      runTraining({ runDir, dataset: data, images: fewer, pathOf: (e) => e.path, config: tinyConfig(), maxSteps: 3, resume: true }, await realDeps('wasm')),
     ).rejects.toThrow(/dataset changed.*12 files.*11 files.*--allow-dataset-change/s);
   });
 });

@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { initBackend } from '../../../src/engine/tf/backend';
+import { assembleRun } from '../../../src/engine/train/assemble-run';
+import type { TrainDeps } from '../../../src/engine/train/train-loop';
 import type { StudioConfig } from '../../../src/shared/config-schema';
 import type { ImageEntry } from '../../../src/shared/ipc-contract';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
@@ -53,4 +55,9 @@ export function tinyConfig(over: Partial<StudioConfig> = {}): StudioConfig {
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
   const b = await initBackend(name);
   if (b.name !== name) throw new Error(`could not select the tfjs ${name} backend: ${b.reason}`);
+}
+
+/** The run's real components on `backend`, bound as `train` binds them (assemble-run.ts: replicas and attention for this machine). */
+export async function realDeps(backend: 'cpu' | 'wasm'): Promise<TrainDeps<ImageEntry>> {
+  return (await assembleRun(tinyConfig({ backend }), { backend })).deps;
 }

@@ -8,9 +8,8 @@ import { durableWrite } from '../../../src/engine/train/atomic-folder';
 import { CheckpointStore } from '../../../src/engine/train/checkpoint-store';
 import { readMetrics } from '../../../src/engine/train/metrics-log';
 import { readRunRecord } from '../../../src/engine/train/run-store';
-import { realTrainDeps } from '../../../src/engine/train/train-deps';
 import { runTraining, type TrainRunOptions } from '../../../src/engine/train/train-loop';
-import { tinyConfig, useBackend, writeTinyDataset } from './tiny-run';
+import { realDeps, tinyConfig, useBackend, writeTinyDataset } from './tiny-run';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-limits-'));
 const data = join(root, 'data');
@@ -32,7 +31,7 @@ const opts = (name: string, over: Partial<TrainRunOptions<ImageEntry>> = {}): Tr
 
 describe('training loop limits', () => {
   it('--max-steps 0 writes only the initial checkpoint (the network at initialisation)', async () => {
-    const out = await runTraining(opts('zero', { maxSteps: 0 }), realTrainDeps());
+    const out = await runTraining(opts('zero', { maxSteps: 0 }), await realDeps('wasm'));
     expect(out.status.state).toBe('stopped');
     expect(out.status.step).toBe(0);
     expect(readdirSync(join(root, 'zero', 'checkpoints'))).toEqual(['step-00000000']);
@@ -46,7 +45,7 @@ describe('training loop limits', () => {
     // lr 1e36 without warmup: the first update blows the weights up, the next loss is not finite
     const config = tinyConfig({ backend: 'wasm', lr: 1e36, warmupEpochs: 0, clipGrad: 0, checkpointEvery: 1, freezeLastLayer: 0 });
     const statuses: TrainStatus[] = [];
-    const err = await runTraining(opts('nan', { config, maxSteps: 6, events: { status: (s) => statuses.push(s) } }), realTrainDeps()).catch((e: unknown) => e as Error);
+    const err = await runTraining(opts('nan', { config, maxSteps: 6, events: { status: (s) => statuses.push(s) } }), await realDeps('wasm')).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/loss (is|became) (NaN|Infinity|-Infinity)/);
     expect((err as Error).message).toMatch(/last good checkpoint/);
@@ -87,7 +86,7 @@ describe('training loop limits', () => {
           metrics: (row) => (failNext = row.step === 4),
         },
       }),
-      realTrainDeps(),
+      await realDeps('wasm'),
     );
     expect(logs.join('\n')).toMatch(/error: could not save checkpoint step-00000004 .*disk is full \(ENOSPC\).*previous checkpoint is unchanged.*Last valid checkpoint: step-00000002/);
     expect(statuses.some((s) => s.error?.includes('ENOSPC'))).toBe(true);
@@ -100,7 +99,7 @@ describe('training loop limits', () => {
   });
 
   it('--max-minutes stops with a checkpoint', async () => {
-    const short = await runTraining(opts('minutes', { maxMinutes: 0.0005 }), realTrainDeps());
+    const short = await runTraining(opts('minutes', { maxMinutes: 0.0005 }), await realDeps('wasm'));
     expect(short.status.state).toBe('stopped');
     expect(short.status.step).toBeLessThan(short.status.totalSteps);
     expect(short.lastCheckpoint).toBe(`step-${String(short.status.step).padStart(8, '0')}`);

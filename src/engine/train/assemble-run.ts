@@ -1,0 +1,122 @@
+// One place that assembles a training run from a config: backend, thread layout, DINO system, loader, loop (worker, CLI, benchmarks).
+import { availableParallelism } from 'node:os';
+import { augmentPart, type StudioConfig } from '../../shared/config-schema';
+import type { BackendInfo, ImageEntry } from '../../shared/ipc-contract';
+import { MulticropLoader } from '../loader/multicrop-loader';
+import { setAttentionMode, type AttentionMode } from '../model/attention';
+import { ensureBackend } from '../tf/active-backend';
+import type { BackendPreference } from '../tf/backend';
+import { createDinoSystem } from './dino-system';
+import { ParallelDinoSystem } from './parallel-dino-system';
+import { scheduleAt } from './schedules';
+import type { NamedTensors } from './step-types';
+import { imagesPerStep } from './train-config';
+import { runTraining, type TrainDeps, type TrainOutcome, type TrainRunOptions, type TrainSystem } from './train-loop';
+
+/** How a run uses the machine: what `train` runs and `bench-train` times (its JSON reports this object). */
+export interface RunLayout {
+  backend: BackendInfo;
+  /** Threads computing each step's gradients: data-parallel replicas, the training thread included. */
+  replicas: number;
+  /** Loader worker threads decoding and augmenting (config.workers; 0 = in the training thread). */
+  loaderWorkers: number;
+  /** Attention layout of the ViT (see model/attention.ts). */
+  attention: AttentionMode;
+  /** Images per micro-batch and micro-batches per optimizer update. */
+  batchSize: number;
+  accumulate: number;
+  /** CPU cores this process sees (os.availableParallelism). */
+  cores: number;
+}
+
+export interface AssembleOptions {
+  /** Backend preference (default: config.backend); the backend's own module decides what it means. */
+  backend?: BackendPreference;
+  /** Model replicas instead of the planned number (bench-train --threads, tests). */
+  replicas?: number;
+  /** Attention layout instead of the backend's (bench-train --attention). */
+  attention?: AttentionMode;
+  /** Cores to plan for (default: os.availableParallelism()). */
+  cores?: number;
+}
+
+/** Attention layout per backend: 2-D matMuls per (image, head) on wasm (~10x its batched matMul), batched elsewhere. */
+export function attentionFor(backend: BackendInfo['name']): AttentionMode {
+  return backend === 'wasm' ? 'pairs' : 'batched';
+}
+
+/** Model replicas for a config on `cores` cores: one training thread (data-parallel replicas are opt-in for now). */
+export function replicasFor(_config: StudioConfig, _backend: BackendInfo['name'], _cores: number): number {
+  return 1;
+}
+
+/** The thread layout of a run of `config` on `backend`. */
+export function planLayout(config: StudioConfig, backend: BackendInfo, opts: Omit<AssembleOptions, 'backend'> = {}): RunLayout {
+  const cores = Math.max(1, opts.cores ?? availableParallelism());
+  return {
+    backend,
+    replicas: Math.max(1, Math.floor(opts.replicas ?? replicasFor(config, backend.name, cores))),
+    loaderWorkers: config.workers,
+    attention: opts.attention ?? attentionFor(backend.name),
+    batchSize: config.batchSize,
+    accumulate: config.accumulate,
+    cores,
+  };
+}
+
+/** What the loop needs besides the config and the images. */
+export type RunRequest = Omit<TrainRunOptions<ImageEntry>, 'pathOf' | 'config'>;
+
+export interface AssembledRun {
+  layout: RunLayout;
+  /** The run's components as the loop takes them. */
+  deps: TrainDeps<ImageEntry>;
+  /** The DINO system a step of this layout runs on (bench-train times it on synthetic crops). */
+  createSystem(config: StudioConfig, seed: number, initial?: NamedTensors): Promise<TrainSystem>;
+  /** Train (or resume) a run folder with this layout. */
+  train(request: RunRequest): Promise<TrainOutcome>;
+}
+
+/** A one-line description of a layout, for logs and the CLI. */
+export function describeLayout(l: RunLayout): string {
+  return (
+    `${l.backend.name}, ${l.replicas} model thread${l.replicas === 1 ? '' : 's'}, ${l.loaderWorkers} loader worker${l.loaderWorkers === 1 ? '' : 's'}, ` +
+    `attention ${l.attention}, batch ${l.batchSize}${l.accumulate > 1 ? ` x ${l.accumulate} accumulated` : ''}, ${l.cores} cores`
+  );
+}
+
+/** Initialise the backend and bind a config's run to the real model, loader and schedule. */
+export async function assembleRun(config: StudioConfig, opts: AssembleOptions = {}): Promise<AssembledRun> {
+  const backend = await ensureBackend(opts.backend ?? config.backend);
+  const layout = planLayout(config, backend, opts);
+  setAttentionMode(layout.attention);
+  const createSystem = async (c: StudioConfig, seed: number, initial?: NamedTensors): Promise<TrainSystem> => {
+    if (layout.replicas <= 1) return createDinoSystem(c, { seed, initial });
+    return ParallelDinoSystem.create(c, { seed, initial, threads: layout.replicas, backend: backend.name });
+  };
+  const deps: TrainDeps<ImageEntry> = {
+    createSystem,
+    createLoader: (images, c, start) =>
+      new MulticropLoader({
+        images,
+        config: augmentPart(c),
+        batchSize: imagesPerStep(c),
+        seed: c.seed,
+        workers: c.workers,
+        prefetch: c.prefetch,
+        start,
+        maxPixels: c.maxPixels,
+      }),
+    schedule: scheduleAt,
+    backend: () => backend,
+  };
+  return {
+    layout,
+    deps,
+    createSystem,
+    train: (request) => {
+      request.events?.log?.('info', `layout: ${describeLayout(layout)}`);
+      return runTraining({ ...request, config, pathOf: (e) => e.path }, deps);
+    },
+  };
+}
