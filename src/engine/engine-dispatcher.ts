@@ -48,7 +48,8 @@ export function createDispatcher(opts: DispatcherOptions): EngineDispatcher {
     }
     const ch = channel as Channel;
     if ((MAIN_ONLY_CHANNELS as readonly string[]).includes(ch)) {
-      return { ok: false, error: { code: 'unsupported', message: `${ch} is answered by the desktop window, not the engine; in the browser use the folder browser` } };
+      const instead = ch === 'export:save' ? 'in the browser the export is a download (export:run, then the download link)' : 'in the browser use the folder browser';
+      return { ok: false, error: { code: 'unsupported', message: `${ch} is answered by the desktop window, not the engine; ${instead}` } };
     }
     const parsed = parseRequest(ch, request);
     if (!parsed.ok) return parsed;

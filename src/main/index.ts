@@ -10,6 +10,7 @@ import { createElectronEngineClient } from './electron-engine';
 import { handleImageProtocol, registerImageScheme } from './image-protocol';
 import { EVENT_IPC_CHANNEL } from './ipc-events';
 import { isNavigationAllowed, windowOpenDecision, type AppOrigin } from './navigation-guard';
+import { saveExport } from './save-export';
 import { handleChannel } from './typed-ipc';
 import { windowOptions } from './window-options';
 
@@ -64,7 +65,9 @@ async function start(): Promise<void> {
 
   let win: BrowserWindow | null = null;
   for (const channel of CHANNELS) {
-    if ((MAIN_ONLY_CHANNELS as readonly string[]).includes(channel)) handleChannel(channel, appOrigin, (req) => pickFolder(win, req));
+    if (channel === 'dataset:pickFolder') handleChannel(channel, appOrigin, (req) => pickFolder(win, req));
+    else if (channel === 'export:save') handleChannel(channel, appOrigin, (req) => saveExport(win, engine, req));
+    else if ((MAIN_ONLY_CHANNELS as readonly string[]).includes(channel)) throw new Error(`main-only channel ${channel} has no handler in the main process`);
     else handleChannel(channel, appOrigin, (req) => engine.callRaw(channel, req));
   }
 

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'unsupported'
   | 'busy'
   | 'bad_input'
+  | 'exists'
   | 'internal';
 
 export interface StudioError {
@@ -230,9 +231,23 @@ export interface AttentionResult {
   threshold: number;
 }
 export interface ExportResult {
+  /** Where it was written: inside the run's exports/ folder, unless the CLI named a file. */
   out: string;
+  /** Its file name (what a download is called). */
+  file: string;
   bytes: number;
   format: 'safetensors' | 'torchrun';
+  /** safetensors: whose backbone it holds. */
+  network: 'teacher' | 'student' | null;
+  /** The checkpoint it came from (null: the torchrun command of the run's config). */
+  checkpoint: string | null;
+  /** torchrun: the command itself, to show and copy. */
+  command: string | null;
+}
+/** The desktop save dialog's outcome: where the person saved the export (null: they cancelled), and the export. */
+export interface SavedExport {
+  saved: string | null;
+  result: ExportResult;
 }
 
 const evalSource = z.union([
@@ -271,12 +286,22 @@ export const requestSchemas = {
   'eval:knn': z.strictObject({ source: evalSource, train: path(), val: path(), k: z.number().int().min(1).max(1000) }),
   'eval:neighbours': z.strictObject({ source: evalSource, train: path(), image: path(), k: z.number().int().min(1).max(100) }),
   'eval:attention': z.strictObject({ source: evalSource, image: path(), threshold: z.number().min(0).max(1) }),
+  // Writes into the run's exports/ folder only (no path from a page); an existing file needs replace: true (the person confirmed).
   'export:run': z.strictObject({
     runId: runId(),
     checkpoint: z.string().max(256).optional(),
     format: z.enum(['safetensors', 'torchrun']),
+    network: z.enum(['teacher', 'student']).optional(),
     includeHead: z.boolean().optional(),
-    out: path(),
+    replace: z.boolean().optional(),
+  }),
+  // Desktop only: the main process exports into the run folder, then shows a save dialog and copies the file where the person chose.
+  'export:save': z.strictObject({
+    runId: runId(),
+    checkpoint: z.string().max(256).optional(),
+    format: z.enum(['safetensors', 'torchrun']),
+    network: z.enum(['teacher', 'student']).optional(),
+    includeHead: z.boolean().optional(),
   }),
 } as const;
 
@@ -308,6 +333,7 @@ export interface ChannelResponses {
   'eval:neighbours': NeighbourResult;
   'eval:attention': AttentionResult;
   'export:run': ExportResult;
+  'export:save': SavedExport;
 }
 export type ChannelResponse<C extends Channel> = ChannelResponses[C];
 
@@ -316,7 +342,7 @@ type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] ext
 export const CHANNELS_COVERED: SameKeys<typeof requestSchemas, ChannelResponses> = true;
 
 /** Channels the Electron main process answers itself (dialogs, app paths); everything else goes to the engine. */
-export const MAIN_ONLY_CHANNELS = ['dataset:pickFolder'] as const satisfies readonly Channel[];
+export const MAIN_ONLY_CHANNELS = ['dataset:pickFolder', 'export:save'] as const satisfies readonly Channel[];
 
 // ---------- events pushed by the engine ----------
 export interface ProgressEvent {

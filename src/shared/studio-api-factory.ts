@@ -26,6 +26,7 @@ export const CHANNEL_LIST = [
   'eval:neighbours',
   'eval:attention',
   'export:run',
+  'export:save',
 ] as const satisfies readonly Channel[];
 
 /** Every engine event name (mirrors EVENT_NAMES in the contract). */

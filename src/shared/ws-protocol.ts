@@ -25,6 +25,13 @@ export type WsServerMessage = WsResult | WsEvent;
 /** Path of the WebSocket endpoint and of the image route on the web host. */
 export const WS_PATH = '/ws';
 export const IMAGE_PATH = '/image';
+/** Download route of the web host: GET /download?run=RUN_ID&file=NAME serves <run>/exports/NAME as an attachment. */
+export const DOWNLOAD_PATH = '/download';
+
+/** The download URL of an export in a run's exports/ folder (web host, same authentication as the page). */
+export function downloadUrl(runId: string, file: string): string {
+  return `${DOWNLOAD_PATH}?${new URLSearchParams({ run: runId, file }).toString()}`;
+}
 /** Largest message a browser may send (requests are small; configs are a few KB). */
 export const WS_MAX_PAYLOAD = 1024 * 1024;
 

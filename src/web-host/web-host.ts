@@ -7,9 +7,10 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { IMAGE_PATH, parseWsCall, WS_MAX_PAYLOAD, WS_PATH, type WsServerMessage } from '../shared/ws-protocol';
+import { DOWNLOAD_PATH, IMAGE_PATH, parseWsCall, WS_MAX_PAYLOAD, WS_PATH, type WsServerMessage } from '../shared/ws-protocol';
 import type { EngineClient } from '../engine/engine-client';
 import { isInside } from '../engine/roots/confine-path';
+import { EXPORT_FILE_NAME, EXPORTS_DIR } from '../engine/io/run-export';
 import { webCsp } from '../shared/csp';
 import { allowedHosts, authCookie, checkRequest, newToken } from './host-guard';
 
@@ -20,6 +21,8 @@ export interface WebHostOptions {
   /** Folder with the built renderer (index.html); defaults to out/renderer beside the built main. */
   rendererDir?: string;
   token?: string;
+  /** The engine's runs folder: GET /download serves files from <runsDir>/<run>/exports/ only. */
+  runsDir?: string;
 }
 
 export interface WebHost {
@@ -141,6 +144,40 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     res.end(Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength));
   }
 
+  /** An export of a run as an attachment: the run id and file name are checked by pattern, the real path must lie in that run's exports/. */
+  async function serveDownload(res: ServerResponse, url: URL): Promise<void> {
+    const run = url.searchParams.get('run') ?? '';
+    const file = url.searchParams.get('file') ?? '';
+    if (!opts.runsDir) {
+      send(res, 404, 'Downloads are not available from this host (it was started without a runs folder)');
+      return;
+    }
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(run) || run === '.' || run === '..' || !EXPORT_FILE_NAME.test(file)) {
+      send(res, 400, `Bad download request: run "${run.slice(0, 100)}" / file "${file.slice(0, 100)}"; export the run again from the Runs screen`);
+      return;
+    }
+    const dir = join(resolve(opts.runsDir), run, EXPORTS_DIR);
+    let real: string;
+    let size: number;
+    try {
+      real = await realpath(join(dir, file));
+      const st = await stat(real);
+      if (!isInside(await realpath(dir), real) || !st.isFile()) throw new Error('outside');
+      size = st.size;
+    } catch {
+      send(res, 404, `No export ${file} in run ${run}; export it again from the Runs screen`);
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': file.endsWith('.sh') ? 'text/x-shellscript' : 'application/octet-stream',
+      'Content-Length': String(size),
+      'Content-Disposition': `attachment; filename="${file}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    createReadStream(real).pipe(res);
+  }
+
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const url = requestUrl(req.url);
     if (!url) {
@@ -165,7 +202,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       res.end();
       return;
     }
-    const task = url.pathname === IMAGE_PATH ? serveImage(res, url) : serveStatic(req, res, url.pathname);
+    const task =
+      url.pathname === IMAGE_PATH ? serveImage(res, url) : url.pathname === DOWNLOAD_PATH ? serveDownload(res, url) : serveStatic(req, res, url.pathname);
     task.catch((e: unknown) => failRequest(res, e));
   }
 

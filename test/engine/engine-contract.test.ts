@@ -37,7 +37,8 @@ const VALID: { [C in Channel]: ChannelRequest<C> } = {
   'eval:knn': { source: { runId: 'run-1' }, train: '/data/train', val: '/data/val', k: 20 },
   'eval:neighbours': { source: { weights: '/w.safetensors' }, train: '/data/train', image: '/data/a.jpg', k: 5 },
   'eval:attention': { source: { runId: 'run-1' }, image: '/data/a.jpg', threshold: 0.6 },
-  'export:run': { runId: 'run-1', format: 'safetensors', out: '/tmp/x.safetensors' },
+  'export:run': { runId: 'run-1', format: 'safetensors', network: 'student' },
+  'export:save': { runId: 'run-1', format: 'torchrun' },
 };
 
 const HUGE = 'x'.repeat(1_000_000);
@@ -125,7 +126,7 @@ describe.each(CHANNELS.map((c) => [c]))('%s', (channel) => {
       expect(r.ok, `${channel} with ${what}`).toBe(false);
       if (!r.ok) {
         // main-only channels are refused by the engine whatever the request
-        const want = channel === 'dataset:pickFolder' ? 'unsupported' : 'invalid_request';
+        const want = channel === 'dataset:pickFolder' || channel === 'export:save' ? 'unsupported' : 'invalid_request';
         expect(r.error.code, `${channel} with ${what}: ${r.error.message}`).toBe(want);
         expect(r.error.message.length).toBeLessThan(2000);
       }

@@ -133,7 +133,8 @@ export function baseRequests(s: FuzzSandbox): Record<Channel, Base> {
     'eval:knn': { request: { source: { runId: missingRun }, train: s.datasetDir, val: s.datasetDir, k: 5 }, expect: 'refused' },
     'eval:neighbours': { request: { source: { runId: missingRun }, train: s.datasetDir, image: s.datasetImage, k: 3 }, expect: 'refused' },
     'eval:attention': { request: { source: { weights: s.outsideWeights }, image: s.datasetImage, threshold: 0.5 }, expect: 'refused' },
-    'export:run': { request: { runId: missingRun, format: 'safetensors', out: `${s.outsideDir}/export.safetensors` }, expect: 'refused' },
+    'export:run': { request: { runId: missingRun, format: 'safetensors' }, expect: 'refused' },
+    'export:save': { request: { runId: missingRun, format: 'safetensors' }, expect: 'refused' },
   };
 }
 
@@ -173,7 +174,7 @@ export function fuzzChannel(channel: Channel, s: FuzzSandbox, seed: number, coun
   const freeConfig = CHANNELS_WITH_FREE_CONFIG.has(channel);
   const out: FuzzCase[] = [];
   const keys = Object.keys(base.request);
-  const mainOnly = channel === 'dataset:pickFolder';
+  const mainOnly = channel === 'dataset:pickFolder' || channel === 'export:save';
   const push = (mutation: string, request: unknown, expect: Expectation) => out.push({ channel, request, mutation, expect: mainOnly ? 'refused' : expect });
 
   while (out.length < count) {

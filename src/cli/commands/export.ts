@@ -13,6 +13,8 @@ export const exportCommand: CliCommand = {
       { name: 'format', type: 'string', value: 'F', help: 'safetensors | torchrun', default: 'safetensors' },
       { name: 'out', type: 'string', value: 'FILE', help: 'Output file' },
       { name: 'checkpoint', type: 'string', value: 'NAME', help: 'Checkpoint (default: the latest valid one)' },
+      { name: 'network', type: 'string', value: 'N', help: 'safetensors: teacher | student backbone', default: 'teacher' },
+      { name: 'force', type: 'boolean', help: 'Replace FILE if it exists (without it an existing file is never overwritten)' },
       { name: 'includeHead', type: 'boolean', help: 'safetensors: also the DINO head (then keys are backbone.* + head.*, as a MultiCropWrapper)' },
       { name: 'nproc', type: 'number', value: 'N', help: 'torchrun: processes (GPUs) per node; the batch is split over them', default: 1 },
       { name: 'dataPath', type: 'string', value: 'DIR', help: "torchrun: --data_path as the cluster sees it (default: the run's dataset folder)" },
@@ -27,12 +29,16 @@ export const exportCommand: CliCommand = {
     const nproc = Number(o.nproc);
     if (!Number.isInteger(nproc) || nproc < 1) throw new CliUsageError(`--nproc ${o.nproc} must be a whole number >= 1`);
     if (format === 'torchrun' && o.includeHead) throw new CliUsageError('--include-head applies to --format safetensors');
+    const network = String(o.network);
+    if (network !== 'teacher' && network !== 'student') throw new CliUsageError(`--network ${network} must be teacher or student`);
     try {
       const r = await exportRun(String(o.run), {
         format,
         out: String(o.out),
         checkpoint: o.checkpoint as string | undefined,
         includeHead: Boolean(o.includeHead),
+        network,
+        replace: Boolean(o.force),
         nprocPerNode: nproc,
         dataPath: o.dataPath as string | undefined,
         outputDir: String(o.outputDir),
@@ -41,7 +47,7 @@ export const exportCommand: CliCommand = {
       return 0;
     } catch (e) {
       if (e instanceof RunExportError || e instanceof WeightsImportError) {
-        process.stderr.write(`multicrop export: ${e.message}\n`);
+        process.stderr.write(`multicrop export: ${e.message}${e instanceof RunExportError && e.kind === 'exists' ? ' (--force replaces it)' : ''}\n`);
         return 1;
       }
       throw e;

@@ -1,5 +1,6 @@
 // `multicrop serve`: the web host (renderer + contract over WebSocket) on 127.0.0.1 with a token URL.
 import { createNodeEngineClient } from '../../engine/engine-client-node';
+import { resolveDataDir, runsDirOf } from '../../engine/roots/data-dir';
 import { startWebHost } from '../../web-host/web-host';
 import type { CliCommand } from '../cli-command';
 
@@ -25,7 +26,8 @@ export const serveCommand: CliCommand = {
       if (!r.ok) process.stderr.write(`multicrop serve: the sample dataset could not be prepared: ${r.error.message}\n`);
       else if (!args.json) process.stdout.write(`Sample dataset: ${r.value}\n`);
     }
-    const host = await startWebHost({ engine, host: String(args.options.host), port });
+    // The engine inherits this environment, so it resolves the same data folder.
+    const host = await startWebHost({ engine, host: String(args.options.host), port, runsDir: runsDirOf(resolveDataDir(process.env)) });
     // The renderer opens the sample dataset on load when the URL asks for it (App.vue).
     const url = args.options.openSample ? `${host.url}&open=sample` : host.url;
     if (args.json) process.stdout.write(JSON.stringify({ url, host: host.host, port: host.port }) + '\n');

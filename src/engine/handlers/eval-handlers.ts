@@ -121,8 +121,15 @@ export const evalHandlers: PartialHandlerTable = {
       }),
     ),
 
+  // Never a path from the page: the export goes into the run's own exports/ folder.
   'export:run': (req, ctx) =>
     asFailure(() =>
-      exportRun(join(ctx.runsDir, req.runId), { format: req.format, out: req.out, checkpoint: req.checkpoint, includeHead: req.includeHead }),
+      exportRun(join(ctx.runsDir, req.runId), {
+        format: req.format,
+        checkpoint: req.checkpoint,
+        network: req.network,
+        includeHead: req.includeHead,
+        replace: req.replace,
+      }),
     ),
 };

@@ -1,7 +1,7 @@
 // Export a checkpoint's teacher backbone (optionally with its DINO head) to .safetensors under the official DINO key names.
-import { rename, writeFile } from 'node:fs/promises';
 import type { NamedTensors } from '../train/step-types';
 import { serializeSafetensors } from './safetensors';
+import { writeExportFile } from './write-export-file';
 
 export interface ExportInfo {
   arch: string;
@@ -42,11 +42,9 @@ export function exportMetadata(info: ExportInfo, includeHead: boolean): Record<s
   };
 }
 
-/** Write the file atomically (temp file + rename); returns its size in bytes. */
-export async function writeExport(out: string, tensors: NamedTensors, metadata: Record<string, string>): Promise<number> {
+/** Write the file atomically (mode 0644; an existing file only when `replace`); returns its size in bytes. */
+export async function writeExport(out: string, tensors: NamedTensors, metadata: Record<string, string>, replace = false): Promise<number> {
   const bytes = serializeSafetensors(tensors, metadata);
-  const tmp = `${out}.tmp-${process.pid}`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, out);
+  await writeExportFile(out, bytes, { mode: 0o644, replace });
   return bytes.byteLength;
 }

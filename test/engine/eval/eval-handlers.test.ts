@@ -112,10 +112,9 @@ describe('eval handlers', () => {
     );
   });
 
-  it('export:run writes the teacher as safetensors', async () => {
-    const out = join(root, 'exported.safetensors');
-    const r = await evalHandlers['export:run']!({ runId, format: 'safetensors', out }, context());
-    expect(r).toMatchObject({ out, format: 'safetensors' });
+  it('export:run writes the teacher as safetensors into the run folder', async () => {
+    const r = await evalHandlers['export:run']!({ runId, format: 'safetensors' }, context());
+    expect(r).toMatchObject({ out: join(root, 'runs', runId, 'exports', 'teacher-step-00000000.safetensors'), format: 'safetensors', network: 'teacher' });
     expect(r.bytes).toBeGreaterThan(1000);
   });
 });
