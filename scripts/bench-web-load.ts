@@ -108,6 +108,8 @@ export async function runWebLoad(opts: WebLoadOptions): Promise<WebLoadReport> {
   try {
     for (let i = 0; i < opts.clients; i++) clients.push(await Client.open(host.port, host.token));
     const control = clients[0]!;
+    const opened = await control.call('folders:open', { path: opts.dataset });
+    if (!opened.ok) throw new Error(`opening ${opts.dataset} failed: ${opened.error.message}`);
     const scan = await control.call<ScanResult>('dataset:scan', { path: opts.dataset });
     if (!scan.ok) throw new Error(`scanning ${opts.dataset} failed: ${scan.error.message}`);
     const images: ImageEntry[] = scan.value.images;

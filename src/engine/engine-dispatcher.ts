@@ -40,6 +40,8 @@ export function createDispatcher(opts: DispatcherOptions): EngineDispatcher {
     runsDir,
     allowRoot: (root) => roots.allow(root),
     isAllowed: (absPath) => roots.check(absPath).ok,
+    openedFolders: () => roots.opened(),
+    removeRoot: (root) => roots.remove(root),
   };
 
   async function dispatch(channel: unknown, request: unknown): Promise<Envelope<unknown>> {

@@ -6,6 +6,7 @@ import { CHANNELS, MAIN_ONLY_CHANNELS, parseRequest, type Envelope } from '../sh
 import { resolveDataDir } from '../engine/roots/data-dir';
 import { ELECTRON_CSP } from '../shared/csp';
 import { isExternalLinkAllowed } from './external-links';
+import type { EngineClient } from '../engine/engine-client';
 import { createElectronEngineClient } from './electron-engine';
 import { handleImageProtocol, registerImageScheme } from './image-protocol';
 import { EVENT_IPC_CHANNEL } from './ipc-events';
@@ -38,12 +39,16 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 
-async function pickFolder(win: BrowserWindow | null, request: unknown): Promise<Envelope<string | null>> {
+/** The native folder dialog; the folder the person chose there is opened in the engine (listed on the Dataset screen). */
+async function pickFolder(win: BrowserWindow | null, engine: EngineClient, request: unknown): Promise<Envelope<string | null>> {
   const parsed = parseRequest('dataset:pickFolder', request);
   if (!parsed.ok) return parsed;
   const options = { title: 'Open an image folder', properties: ['openDirectory' as const] };
   const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-  return { ok: true, value: r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]! };
+  if (r.canceled || r.filePaths.length === 0) return { ok: true, value: null };
+  const chosen = r.filePaths[0]!;
+  const opened = await engine.call('folders:open', { path: chosen });
+  return opened.ok ? { ok: true, value: chosen } : opened;
 }
 
 async function start(): Promise<void> {
@@ -65,7 +70,7 @@ async function start(): Promise<void> {
 
   let win: BrowserWindow | null = null;
   for (const channel of CHANNELS) {
-    if (channel === 'dataset:pickFolder') handleChannel(channel, appOrigin, (req) => pickFolder(win, req));
+    if (channel === 'dataset:pickFolder') handleChannel(channel, appOrigin, (req) => pickFolder(win, engine, req));
     else if (channel === 'export:save') handleChannel(channel, appOrigin, (req) => saveExport(win, engine, req));
     else if ((MAIN_ONLY_CHANNELS as readonly string[]).includes(channel)) throw new Error(`main-only channel ${channel} has no handler in the main process`);
     else handleChannel(channel, appOrigin, (req) => engine.callRaw(channel, req));

@@ -68,6 +68,13 @@ export interface ScanResult {
   seconds: number;
 }
 
+/** The folders the person opened (newest first): the only places, with the runs folder, a page may name paths in. */
+export interface OpenedFolders {
+  folders: string[];
+  /** Always readable (run checkpoints and exports); not removable. */
+  runsDir: string;
+}
+
 export interface CropBox {
   x: number; // left, source pixels (after EXIF orientation)
   y: number;
@@ -265,6 +272,9 @@ export const requestSchemas = {
   'dataset:openSample': z.strictObject({}),
   'dataset:recent': z.strictObject({}),
   'dataset:scan': z.strictObject({ path: path(), maxPixels: z.number().int().positive().optional() }),
+  'folders:open': z.strictObject({ path: path() }),
+  'folders:list': z.strictObject({}),
+  'folders:remove': z.strictObject({ path: path() }),
   'augment:preview': z.strictObject({ image: path(), config: augmentConfigSchema, seed: seed() }),
   'augment:stats': z.strictObject({
     config: augmentConfigSchema,
@@ -317,6 +327,9 @@ export interface ChannelResponses {
   'dataset:openSample': string;
   'dataset:recent': string[];
   'dataset:scan': ScanResult;
+  'folders:open': OpenedFolders;
+  'folders:list': OpenedFolders;
+  'folders:remove': OpenedFolders;
   'augment:preview': PreviewResult;
   'augment:stats': BoxStats;
   'config:validate': { ok: true; config: StudioConfig } | { ok: false; errors: string[] };

@@ -61,6 +61,9 @@ describe('the engine dispatcher under fuzzing', () => {
         const r = await dispatcher.dispatch('train:start', { dataset: path, config: RECIPE_DEFAULTS });
         expect(r, `train:start ${path}`).toMatchObject({ ok: false, error: { code: 'bad_input' } });
       }
+      for (const path of ['outside', './outside', '.']) {
+        expect(await dispatcher.dispatch('folders:open', { path }), `folders:open ${path}`).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+      }
       const listing = await dispatcher.dispatch('fs:listDir', { path: 'outside' });
       expect(listing.ok).toBe(false);
     } finally {

@@ -118,6 +118,9 @@ export function baseRequests(s: FuzzSandbox): Record<Channel, Base> {
     'dataset:openSample': { request: {}, expect: 'any', neverValid: true },
     'dataset:recent': { request: {}, expect: 'any' },
     'dataset:scan': { request: { path: s.missingOutside }, expect: 'refused' },
+    'folders:open': { request: { path: s.missingOutside }, expect: 'refused' },
+    'folders:list': { request: {}, expect: 'any' },
+    'folders:remove': { request: { path: s.missingOutside }, expect: 'refused' },
     'augment:preview': { request: { image: s.datasetImage, config: TINY_AUGMENT, seed: 7 }, expect: 'any' },
     'augment:stats': { request: { config: TINY_AUGMENT, seed: 3, samples: 20, width: 640, height: 480 }, expect: 'any' },
     'config:validate': { request: { config: { batchSize: 8 } }, expect: 'any' },
@@ -233,8 +236,8 @@ export function fuzzChannel(channel: Channel, s: FuzzSandbox, seed: number, coun
     } else if (r < 0.78 && keys.some((k) => PATH_FIELDS.has(k))) {
       const key = pick(rng, keys.filter((k) => PATH_FIELDS.has(k)));
       let hp = pick(rng, paths);
-      // Scanning or training an existing folder is how a user opens it (it records the folder): aim those at files and missing paths.
-      while ((channel === 'dataset:scan' || channel === 'train:start') && hp.isDir) hp = pick(rng, paths);
+      // Opening an existing folder is legitimate (it records the folder): aim folders:open at files and missing paths.
+      while (channel === 'folders:open' && hp.isDir) hp = pick(rng, paths);
       const expect: Expectation = hp.tooLong ? 'invalid' : channel === 'fs:listDir' || hp.inside ? 'any' : 'refused';
       push(`${key} = hostile path ${JSON.stringify(hp.path.slice(0, 60))}`, { ...req, [key]: hp.path }, expect);
     } else if (r < 0.95) {

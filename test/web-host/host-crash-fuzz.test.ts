@@ -89,7 +89,7 @@ beforeAll(async () => {
   target = { port, cookie: `multicrop_token_${port}=${token}` };
   headers = { Origin: `http://127.0.0.1:${port}`, Cookie: target.cookie };
   await withCaller(async (c) => {
-    expect(await c.call('dataset:scan', { path: data })).toMatchObject({ ok: true });
+    expect(await c.call('folders:open', { path: data })).toMatchObject({ ok: true });
     const started = (await c.call('train:start', { dataset: data, config: tinyConfig({ epochs: 100_000, checkpointEvery: 1_000_000 }) })) as { ok: boolean; value: TrainStatus };
     expect(started, JSON.stringify(started).slice(0, 400)).toMatchObject({ ok: true });
     runId = started.value.runId;

@@ -90,6 +90,9 @@ export const benchPreviewCommand: CliCommand = {
         if (!s.ok) throw new Error(`the sample dataset could not be prepared: ${s.error.message}`);
         dataset = s.value;
       }
+      // The CLI is the person at their own machine: naming --dataset is opening it.
+      const opened = await engine.call('folders:open', { path: dataset });
+      if (!opened.ok) throw new Error(`opening ${dataset} failed: ${opened.error.message}`);
       const scan = await engine.call('dataset:scan', { path: dataset });
       if (!scan.ok) throw new Error(`scanning ${dataset} failed: ${scan.error.message}`);
       const entry = args.options.image ? scan.value.images.find((i) => i.path === String(args.options.image)) ?? null : typicalImage(scan.value.images);

@@ -1,8 +1,9 @@
 // Engine handlers for evaluation and export: k-NN, nearest-neighbour galleries, attention maps, run export.
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ChannelRequest } from '../../shared/ipc-contract';
+import { requireOpened } from '../roots/require-opened';
 import { StudioFailure } from '../studio-failure';
 import { type HandlerContext, type PartialHandlerTable } from './handler-types';
 import { ensureAnyBackend } from '../tf/active-backend';
@@ -44,12 +45,12 @@ async function asFailure<T>(job: () => Promise<T>): Promise<T> {
 
 async function loadModel(source: Source, ctx: HandlerContext): Promise<EvalModel> {
   await ensureAnyBackend();
-  if ('weights' in source) return modelFromWeights(resolve(source.weights));
+  if ('weights' in source) return modelFromWeights(requireOpened(ctx, source.weights, 'the weights file'));
   return modelFromRun(join(ctx.runsDir, source.runId), source.checkpoint);
 }
 
-async function requireDir(path: string, what: string): Promise<string> {
-  const abs = resolve(path);
+async function requireDir(path: string, what: string, ctx: HandlerContext): Promise<string> {
+  const abs = requireOpened(ctx, path, `the ${what} folder`);
   let st;
   try {
     st = await stat(abs);
@@ -61,23 +62,19 @@ async function requireDir(path: string, what: string): Promise<string> {
 }
 
 function requireImage(path: string, ctx: HandlerContext): string {
-  const abs = resolve(path);
-  if (!ctx.isAllowed(abs)) throw new StudioFailure('forbidden', `image ${abs} is outside the folders opened in this session; open (scan) its folder first`);
-  return abs;
+  return requireOpened(ctx, path, 'the image');
 }
 
 export const evalHandlers: PartialHandlerTable = {
   'eval:knn': (req, ctx) =>
     serial(() =>
       asFailure(async () => {
-        const train = await requireDir(req.train, 'train');
-        const val = await requireDir(req.val, 'val');
+        const train = await requireDir(req.train, 'train', ctx);
+        const val = await requireDir(req.val, 'val', ctx);
         const model = await loadModel(req.source, ctx);
         const jobId = randomUUID();
         const trainList = await listLabelled(train);
         const valList = await listLabelled(val);
-        ctx.allowRoot(trainList.root);
-        ctx.allowRoot(valList.root);
         const r = await evaluateKnn(model, trainList.images, valList.images, {
           k: req.k,
           preprocess: evalPreprocess(model),
@@ -91,11 +88,10 @@ export const evalHandlers: PartialHandlerTable = {
   'eval:neighbours': (req, ctx) =>
     serial(() =>
       asFailure(async () => {
-        const train = await requireDir(req.train, 'gallery');
+        const train = await requireDir(req.train, 'gallery', ctx);
         const image = requireImage(req.image, ctx);
         const model = await loadModel(req.source, ctx);
         const gallery = await listGallery(train);
-        ctx.allowRoot(train);
         const jobId = randomUUID();
         const neighbours = await neighboursOf(model, gallery, image, req.k, {
           preprocess: evalPreprocess(model),

@@ -7,9 +7,13 @@ export interface HandlerContext {
   /** Per-user data folder (sample dataset, recent folders, runs). */
   dataDir: string;
   runsDir: string;
-  /** Folders the user opened; image access is confined to these. */
+  /** Open a folder (only on the person's explicit request: folders:open, the sample); every path from a page is confined to these and the runs folder. */
   allowRoot(root: string): void;
   isAllowed(absPath: string): boolean;
+  /** The folders the person opened, newest first (without the runs folder). */
+  openedFolders(): string[];
+  /** Close an opened folder; false when it was not open (or is the runs folder). */
+  removeRoot(root: string): boolean;
 }
 
 export type EngineChannel = Exclude<Channel, (typeof MAIN_ONLY_CHANNELS)[number]>;

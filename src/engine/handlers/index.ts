@@ -2,6 +2,7 @@
 import type { PartialHandlerTable } from './handler-types';
 import { appHandlers } from './app-handlers';
 import { datasetHandlers } from './dataset-handlers';
+import { folderHandlers } from './folder-handlers';
 import { augmentHandlers } from './augment-handlers';
 import { trainHandlers } from './train-handlers';
 import { evalHandlers } from './eval-handlers';
@@ -10,6 +11,7 @@ import { memoryHandlers } from './memory-handlers';
 const domains: Record<string, PartialHandlerTable> = {
   app: appHandlers,
   dataset: datasetHandlers,
+  folders: folderHandlers,
   augment: augmentHandlers,
   train: trainHandlers,
   eval: evalHandlers,

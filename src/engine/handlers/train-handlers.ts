@@ -7,6 +7,7 @@ import { scheduleAt } from '../train/schedules';
 import { checkConfig, stepsPerEpoch } from '../train/train-config';
 import { TrainController } from '../train/train-controller';
 import { currentBackend, ensureBackend } from '../tf/active-backend';
+import { requireOpened } from '../roots/require-opened';
 import { StudioFailure } from '../studio-failure';
 import { type HandlerContext, type PartialHandlerTable } from './handler-types';
 
@@ -61,8 +62,9 @@ export const trainHandlers: PartialHandlerTable = {
   async 'train:start'(req, ctx) {
     const controller = trainControllerFor(ctx);
     const dataset = await assertFolder(req.dataset);
+    // Training reads every image of the folder: only folders the person opened (folders:open).
+    requireOpened(ctx, dataset, 'the dataset folder');
     // The backend (tfjs and its memory) lives in the run's training thread, which initialises it.
-    ctx.allowRoot(dataset);
     return controller.start({ dataset, config: req.config, runsDir: ctx.runsDir, name: req.name });
   },
   async 'train:pause'(req, ctx) {

@@ -1,4 +1,4 @@
-// The folders the user opened (plus the sample and runs folders), persisted in <data>/allowed-roots.json; recent datasets come from it.
+// The folders the person opened (folders:open, the sample) plus the runs folder, persisted in <data>/allowed-roots.json; recent datasets come from it.
 import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { confinePathSync, type ConfineResult } from './confine-path';
@@ -63,8 +63,36 @@ export class AllowedRoots {
     this.addRoot(real, !this.fixed.some((f) => resolve(f) === real));
   }
 
+  /** Close a folder the person opened: it leaves the allowed roots and the recent list (fixed roots stay). */
+  remove(root: string): boolean {
+    const abs = resolve(root);
+    let real = abs;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      // a folder that has gone can still be removed from the list by its saved name
+    }
+    if (this.fixed.some((f) => resolve(f) === abs || resolve(f) === real)) return false;
+    const keep = (r: string) => r !== abs && r !== real;
+    const had = this.roots.length + this.recent.length;
+    this.roots = this.roots.filter(keep);
+    this.recent = this.recent.filter(keep);
+    if (this.roots.length + this.recent.length === had) return false;
+    this.save();
+    return true;
+  }
+
   list(): readonly string[] {
     return this.roots;
+  }
+
+  /** The folders the person opened (not the fixed ones), most recently opened first. */
+  opened(): string[] {
+    const fixed = new Set(this.fixed.map((f) => resolve(f)));
+    const fixedReal = new Set(this.fixed.map((f) => { try { return realpathSync(f); } catch { return resolve(f); } }));
+    const mine = this.roots.filter((r) => !fixed.has(r) && !fixedReal.has(r));
+    const order = this.recent.filter((r) => mine.includes(r));
+    return [...order, ...mine.filter((r) => !order.includes(r)).reverse()];
   }
 
   recentDatasets(): string[] {

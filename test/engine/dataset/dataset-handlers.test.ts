@@ -39,13 +39,16 @@ function context(): HandlerContext & { events: ProgressEvent[]; roots: string[] 
     dataDir: dir,
     runsDir: join(dir, 'runs'),
     allowRoot: (root) => roots.push(root),
+    openedFolders: () => [...roots],
+    removeRoot: () => false,
     isAllowed: (p) => roots.some((r) => p === r || p.startsWith(r + sep)),
   };
 }
 
 describe('dataset:scan handler', () => {
-  it('scans, emits progress ending at done = total, and opens the root for image access', async () => {
+  it('scans an opened folder, emits progress ending at done = total, and opens nothing more', async () => {
     const ctx = context();
+    ctx.allowRoot(join(dir, 'data'));
     const r = await datasetHandlers['dataset:scan']!({ path: join(dir, 'data') }, ctx);
     expect(r.layout).toBe('imagefolder');
     expect(r.classes).toEqual([
@@ -60,7 +63,10 @@ describe('dataset:scan handler', () => {
   });
 
   it('fails with not_found for a missing folder and bad_input for a file', async () => {
-    await expect(datasetHandlers['dataset:scan']!({ path: join(dir, 'missing') }, context())).rejects.toMatchObject({ code: 'not_found' });
+    const ctx = context();
+    ctx.allowRoot(dir);
+    await expect(datasetHandlers['dataset:scan']!({ path: join(dir, 'missing') }, ctx)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(datasetHandlers['dataset:scan']!({ path: join(dir, 'elsewhere.png') }, ctx)).rejects.toMatchObject({ code: 'bad_input' });
     await expect(datasetHandlers['dataset:scan']!({ path: join(dir, 'elsewhere.png') }, context())).rejects.toBeInstanceOf(StudioFailure);
   });
 });

@@ -33,8 +33,9 @@ async function colourFolder(dir: string, perClass: number, seed: number, swap: R
   }
 }
 
-function context(): HandlerContext & { events: ProgressEvent[]; roots: string[] } {
-  const roots: string[] = [];
+/** `opened`: the folders the person opened (default: the train folders, as the Evaluation screen opens them). */
+function context(opened: string[] = [join(root, 'train'), join(root, 'val-swapped')]): HandlerContext & { events: ProgressEvent[]; roots: string[] } {
+  const roots: string[] = opened.map((r) => resolve(r));
   const events: ProgressEvent[] = [];
   return {
     events,
@@ -45,6 +46,8 @@ function context(): HandlerContext & { events: ProgressEvent[]; roots: string[] 
       if (event === 'progress') events.push(payload as ProgressEvent);
     },
     allowRoot: (r: string) => void roots.push(resolve(r)),
+    openedFolders: () => [...roots],
+    removeRoot: () => false,
     isAllowed: (p: string) => roots.some((r) => p === r || p.startsWith(r + sep)),
   };
 }
@@ -61,7 +64,7 @@ describe('eval handlers', () => {
   });
 
   it('eval:knn separates colours at step 0 (top-1 = 1), reports per class, emits progress', async () => {
-    const ctx = context();
+    const ctx = context([join(root, 'train'), join(root, 'val')]);
     const r = await evalHandlers['eval:knn']!({ source: { runId }, train: join(root, 'train'), val: join(root, 'val'), k: 20 }, ctx);
     expect(r).toMatchObject({ top1: 1, top5: null, k: 18, train: 18, val: 9, checkpoint: 'step-00000000' });
     expect(r.perClass).toEqual([
@@ -71,7 +74,8 @@ describe('eval handlers', () => {
     ]);
     const last = ctx.events.filter((e) => e.label === 'k-NN: extracting val features').pop()!;
     expect([last.done, last.total]).toEqual([9, 9]);
-    expect(ctx.roots).toContain(resolve(root, 'train'));
+    // Evaluating opens nothing: the opened folders are what the person opened.
+    expect(ctx.roots).toEqual([resolve(root, 'train'), resolve(root, 'val')]);
   });
 
   it('eval:knn with every val folder named after another colour gives top-1 = 0', async () => {
@@ -92,7 +96,7 @@ describe('eval handlers', () => {
   it('eval:attention refuses an image outside the opened folders, then draws every head', async () => {
     const ctx = context();
     const image = join(root, 'val', 'red', '1.png');
-    await expect(evalHandlers['eval:attention']!({ source: { runId }, image, threshold: 0.6 }, ctx)).rejects.toThrow(/outside the folders opened/);
+    await expect(evalHandlers['eval:attention']!({ source: { runId }, image, threshold: 0.6 }, ctx)).rejects.toThrow(/is not in a folder you opened/);
     ctx.allowRoot(join(root, 'val'));
     const r = await evalHandlers['eval:attention']!({ source: { runId }, image, threshold: 0.6 }, ctx);
     expect(r.heads).toBe(3);
@@ -103,11 +107,11 @@ describe('eval handlers', () => {
   });
 
   it('a missing run and a missing folder are named failures', async () => {
-    const e1 = await evalHandlers['eval:knn']!({ source: { runId: 'nope' }, train: join(root, 'train'), val: join(root, 'val'), k: 20 }, context()).catch((e) => e);
+    const e1 = await evalHandlers['eval:knn']!({ source: { runId: 'nope' }, train: join(root, 'train'), val: join(root, 'val'), k: 20 }, context([root])).catch((e) => e);
     expect(e1).toBeInstanceOf(StudioFailure);
     expect((e1 as StudioFailure).code).toBe('not_found');
     expect((e1 as Error).message).toMatch(/nope is not a run folder/);
-    await expect(evalHandlers['eval:knn']!({ source: { runId }, train: join(root, 'absent'), val: join(root, 'val'), k: 20 }, context())).rejects.toThrow(
+    await expect(evalHandlers['eval:knn']!({ source: { runId }, train: join(root, 'absent'), val: join(root, 'val'), k: 20 }, context([root]))).rejects.toThrow(
       /train folder .*absent does not exist/,
     );
   });

@@ -16,7 +16,11 @@ const data = join(root, 'data');
 const config = tinyConfig({ backend: 'wasm', epochs: 500, checkpointEvery: 10_000 });
 const client = createNodeEngineClient({ dataDir: join(root, 'appdata') });
 
-beforeAll(() => writeTinyDataset(data, 12).then(() => undefined));
+beforeAll(async () => {
+  await writeTinyDataset(data, 12);
+  const opened = await client.call('folders:open', { path: data });
+  if (!opened.ok) throw new Error(`folders:open: ${opened.error.message}`);
+});
 afterAll(async () => {
   await client.dispose();
   rmSync(root, { recursive: true, force: true });

@@ -15,7 +15,10 @@ const events: { event: EventName; payload: unknown }[] = [];
 const engine = createDispatcher({ dataDir: join(root, 'appdata'), emit: (event, payload) => events.push({ event, payload }) });
 const config = tinyConfig({ backend: 'wasm', epochs: 50, checkpointEvery: 5 });
 
-beforeAll(() => writeTinyDataset(data, 12).then(() => undefined));
+beforeAll(async () => {
+  await writeTinyDataset(data, 12);
+  engine.roots.allow(data); // the person opened it (folders:open)
+});
 afterAll(async () => {
   await trainControllerFor(engine.ctx).settle();
   rmSync(root, { recursive: true, force: true });

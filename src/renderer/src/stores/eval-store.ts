@@ -29,11 +29,24 @@ export const useEvalStore = defineStore('eval', () => {
     return checkpoint.value ? { runId: runId.value, checkpoint: checkpoint.value } : { runId: runId.value };
   });
 
+  /**
+   * The folders an evaluation reads (typed train/val folders, the weights file's folder) are opened first: visibly,
+   * in the opened-folders list on the Dataset screen, because the person asked for this evaluation.
+   */
+  async function openFor(folders: string[]): Promise<boolean> {
+    for (const f of folders) {
+      if (!(await call('foldersOpen', { path: f }))) return false;
+    }
+    return true;
+  }
+  const weightsFolder = (): string[] => (kind.value === 'weights' && weights.value ? [weights.value.replace(/[\\/][^\\/]*$/, '') || '/'] : []);
+
   async function runKnn(): Promise<void> {
     const src = source.value;
     if (!src || !trainDir.value || !valDir.value) return;
     busy.value = 'knn';
     try {
+      if (!(await openFor([trainDir.value, valDir.value, ...weightsFolder()]))) return;
       const r = await call('evalKnn', { source: { ...src }, train: trainDir.value, val: valDir.value, k: k.value });
       if (r) knn.value = Object.freeze(r) as KnnResult;
     } finally {
@@ -46,6 +59,7 @@ export const useEvalStore = defineStore('eval', () => {
     if (!src || !trainDir.value || !queryImage.value) return;
     busy.value = 'neighbours';
     try {
+      if (!(await openFor([trainDir.value, ...weightsFolder()]))) return;
       const r = await call('evalNeighbours', { source: { ...src }, train: trainDir.value, image: queryImage.value, k: 8 });
       if (r) neighbours.value = Object.freeze(r) as NeighbourResult;
     } finally {
@@ -59,6 +73,7 @@ export const useEvalStore = defineStore('eval', () => {
     const gen = ++attentionGen;
     busy.value = 'attention';
     try {
+      if (!(await openFor(weightsFolder()))) return;
       const r = await call('evalAttention', { source: { ...src }, image: queryImage.value, threshold: threshold.value });
       if (r && gen === attentionGen) attention.value = Object.freeze(r) as AttentionResult;
     } finally {
