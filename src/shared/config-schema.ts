@@ -85,6 +85,8 @@ export const trainShape = {
   checkpointEvery: z.number().int().min(1),
   maxPixels: z.number().int().min(1),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  knnEvery: z.number().int().min(0).default(50),
+  knnHoldOut: z.number().finite().min(0).max(0.9).default(0.2),
 } as const;
 
 export const configShape = { ...augmentShape, ...trainShape } as const;
@@ -179,6 +181,8 @@ export const RECIPE_DEFAULTS: StudioConfig = {
   checkpointEvery: 50,
   maxPixels: 100_000_000,
   backend: 'auto',
+  knnEvery: 50,
+  knnHoldOut: 0.2,
 };
 
 export const CONFIG_META: Record<ConfigKey, FieldMeta> = {
@@ -234,6 +238,19 @@ export const CONFIG_META: Record<ConfigKey, FieldMeta> = {
   checkpointEvery: { group: 'run', label: 'Checkpoint every (steps)', help: 'Steps between checkpoints (one is also written on stop).' },
   maxPixels: { group: 'run', label: 'Max pixels per image', help: 'Images declaring more pixels are skipped before decoding (decompression-bomb guard).' },
   backend: { group: 'run', label: 'Backend', help: 'TensorFlow.js backend: auto picks tensorflow (native), then wasm, then cpu.' },
+  knnEvery: {
+    group: 'run',
+    label: 'k-NN every (steps)',
+    help:
+      'Steps between k-NN evaluations of the teacher during training (k 20, T 0.07), on a val/ folder beside a train/ folder or on a held-out share; ' +
+      'widened automatically if one evaluation would cost more than 10 % of the training time in between. 0 turns it off. Needs class subfolders.',
+  },
+  knnHoldOut: {
+    group: 'run',
+    label: 'k-NN held-out share',
+    help:
+      'Without a val/ folder: the share of each class held out as k-NN queries (left out of the k-NN memory bank; still trained on without labels). 0 turns it off.',
+  },
 };
 
 /**

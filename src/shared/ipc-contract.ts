@@ -142,7 +142,19 @@ export interface MetricRow {
   rssMb: number;
   numTensors: number;
   time: number; // unix ms
+  /**
+   * k-NN during training (online evaluation, on the rows where it ran): the teacher at step `knnStep` (0 on the first
+   * row: the baseline measured before the first update), top-1 and top-5 as fractions (top-5 null under 5 classes),
+   * its cost in seconds, and where masks exist, the share of the last block's CLS attention on the objects (mean
+   * over heads, per head) next to the objects' share of the image.
+   */
+  knnStep?: number;
   knnTop1?: number;
+  knnTop5?: number | null;
+  knnSeconds?: number;
+  attnObjectShare?: number;
+  attnObjectShareHeads?: number[];
+  attnObjectBaseline?: number;
 }
 export interface CollapseWarning {
   kind: 'uniform' | 'one-dimension';

@@ -33,6 +33,7 @@ export function progressLine(row: MetricRow, st: TrainStatus | null, epochs: num
   return (
     `epoch ${row.epoch + 1}/${epochs}  step ${row.step}/${total}  loss ${row.loss.toFixed(4)}  ` +
     `${row.imagesPerSec.toFixed(1)} img/s  loader wait ${row.loaderWaitMs.toFixed(0)} ms  ETA ${duration(st?.etaSeconds ?? null)}` +
+    (row.knnTop1 !== undefined ? `  k-NN top-1 ${(row.knnTop1 * 100).toFixed(1)} % (step ${row.knnStep})` : '') +
     (st?.warning ? `  [${st.warning.kind} collapse?]` : '')
   );
 }

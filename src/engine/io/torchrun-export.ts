@@ -48,6 +48,8 @@ const NOT_APPLICABLE: Partial<Record<ConfigKey, string>> = {
   prefetch: 'batches prepared ahead by our loader; torch DataLoader uses its own prefetch_factor',
   maxPixels: "our decompression-bomb guard; PIL applies its own Image.MAX_IMAGE_PIXELS",
   backend: 'TensorFlow.js backend choice; main_dino.py runs on CUDA',
+  knnEvery: 'k-NN of the teacher during training; main_dino.py has none (run eval_knn.py on a checkpoint)',
+  knnHoldOut: 'share of a labelled folder held out for that k-NN; main_dino.py has none',
   checkpointEvery:
     'steps between our checkpoints; main_dino.py writes checkpoint.pth every epoch and checkpointXXXX.pth every --saveckp_freq epochs (left at its default)',
 };

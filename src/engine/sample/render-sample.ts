@@ -1,30 +1,50 @@
-// Draws one sample-dataset image: a randomly placed, sized, rotated and coloured shape on a textured background.
+// Draws one sample-dataset image and its object mask: shapes of one class, equal in area across classes, on a smooth background.
 import { SeededRng } from '../util/seeded-rng';
-import { SAMPLE_CLASSES, shapeDistance, type SampleClass } from './shape-sdf';
-import { TEXTURE_KINDS, drawTexture, type Rgb, type TextureSpec } from './texture';
+import { SAMPLE_CLASSES, SHAPE_AREA, shapeDistance, type SampleClass } from './shape-sdf';
+import { BACKGROUND_KINDS, drawBackground, type BackgroundSpec, type Rgb } from './background';
 
-export interface SampleSpec {
-  cls: SampleClass;
-  width: number;
-  height: number;
-  texture: TextureSpec;
-  /** Shape centre (px), circumscribed radius (px), rotation (rad) and colour. */
+/** One drawn shape: centre (px), circumscribed radius (px), rotation (rad) and colour. */
+export interface SampleObject {
   cx: number;
   cy: number;
   radius: number;
   rotation: number;
   color: Rgb;
+}
+
+export interface SampleSpec {
+  cls: SampleClass;
+  width: number;
+  height: number;
+  background: BackgroundSpec;
+  objects: SampleObject[];
   /** Amplitude of the per-pixel sensor noise (0..255 scale). */
   grain: number;
-  /** Key of the per-image random stream (texture noise and grain). */
+  /** Key of the per-image random stream (background noise and grain). */
   key: number[];
 }
 
-/** Minimum RGB distance between the shape colour and every colour of the background mix. */
-export const MIN_COLOR_SEPARATION = 150;
+/** How the generator draws (the dataset uses SAMPLE_STYLE; experiments may vary it). */
+export interface SampleStyle {
+  /** Objects per image, inclusive range. */
+  objects: [number, number];
+  /** Share of the image area all objects together cover, uniform in this range (same for every class). */
+  areaShare: [number, number];
+  /** Minimum RGB distance between an object's colour and every background colour. */
+  minSeparation: number;
+  /** Largest RGB distance between the two colours of a gradient or noise background (kept low: smooth, not textured). */
+  maxBackgroundContrast: number;
+  /** 'random': any RGB colour; 'grey': near-grey colours (a small random tint), so luminance is all colour can tell. */
+  palette: 'random' | 'grey';
+}
 
-function randomColor(rng: SeededRng): Rgb {
-  return [rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)];
+export const SAMPLE_STYLE: SampleStyle = { objects: [1, 1], areaShare: [0.1, 0.25], minSeparation: 120, maxBackgroundContrast: 60, palette: 'random' };
+
+function colourOf(rng: SeededRng, palette: SampleStyle['palette']): Rgb {
+  if (palette === 'random') return [rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)];
+  const l = rng.uniform(0, 255);
+  const t = () => Math.min(255, Math.max(0, l + rng.uniform(-12, 12)));
+  return [t(), t(), t()];
 }
 
 /** Distance from colour c to the RGB segment between a and b (every background pixel lies on it, before grain). */
@@ -36,73 +56,80 @@ export function distanceToSegment(c: Rgb, a: Rgb, b: Rgb): number {
   return Math.hypot(w[0]! - e[0]! * t, w[1]! - e[1]! * t, w[2]! - e[2]! * t);
 }
 
-/** Draw the random parameters of image `index` of class `cls` (a pure function of the key). */
-export function drawSampleSpec(cls: SampleClass, key: number[]): SampleSpec {
+/** Draw the random parameters of the image keyed `key` of class `cls` (a pure function of the key and style). */
+export function drawSampleSpec(cls: SampleClass, key: number[], style: SampleStyle = SAMPLE_STYLE): SampleSpec {
   const rng = new SeededRng(...key, 1);
   const width = 160 + 16 * rng.int(11); // 160..320
   const height = 160 + 16 * rng.int(11);
-  const short = Math.min(width, height);
-  const radius = short * rng.uniform(0.2, 0.42);
-  const margin = radius + 3;
-  const cx = rng.uniform(margin, width - margin);
-  const cy = rng.uniform(margin, height - margin);
-  const rotation = rng.uniform(0, 2 * Math.PI);
-  const kind = TEXTURE_KINDS[rng.int(TEXTURE_KINDS.length)]!;
-  let a: Rgb;
-  let b: Rgb;
-  let color: Rgb;
-  // Rejection-sample the three colours until the shape stands out from every background colour.
-  for (;;) {
-    a = randomColor(rng);
-    b = randomColor(rng);
-    const ab = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
-    if (ab < 40 || ab > 200) continue; // a visible but not overpowering texture
-    let found: Rgb | null = null;
-    for (let t = 0; t < 20 && !found; t++) {
-      const c = randomColor(rng);
-      if (distanceToSegment(c, a, b) >= MIN_COLOR_SEPARATION) found = c;
-    }
-    if (found) {
-      color = found;
-      break;
-    }
+  const kind = BACKGROUND_KINDS[rng.int(BACKGROUND_KINDS.length)]!;
+  const a = colourOf(rng, style.palette);
+  let b: Rgb = a;
+  if (kind !== 'plain') {
+    do b = colourOf(rng, style.palette);
+    while (Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) > style.maxBackgroundContrast);
   }
-  const texture: TextureSpec = {
-    kind,
-    a,
-    b,
-    angle: rng.uniform(0, Math.PI),
-    period: kind === 'noise' ? rng.uniform(12, 40) : kind === 'gradient' ? 1 : rng.uniform(8, 28),
-  };
-  return { cls, width, height, texture, cx, cy, radius, rotation, color, grain: rng.uniform(2, 8), key };
+  const background: BackgroundSpec = { kind, a, b, angle: rng.uniform(0, 2 * Math.PI), period: rng.uniform(40, 90) };
+  const count = style.objects[0] + rng.int(style.objects[1] - style.objects[0] + 1);
+  const share = rng.uniform(style.areaShare[0], style.areaShare[1]) / count;
+  // Equal area for every class: the radius follows from the share of the image this object covers.
+  const radius = Math.min(Math.sqrt((share * width * height) / SHAPE_AREA[cls]), Math.min(width, height) / 2 - 3);
+  const objects: SampleObject[] = [];
+  for (let k = 0; k < count; k++) {
+    let color: Rgb;
+    do color = colourOf(rng, style.palette);
+    while (distanceToSegment(color, a, b) < style.minSeparation);
+    // Place without overlap (a few tries, then accept the last: overlap only merges masks).
+    let cx = 0;
+    let cy = 0;
+    for (let t = 0; t < 30; t++) {
+      cx = rng.uniform(radius + 2, width - radius - 2);
+      cy = rng.uniform(radius + 2, height - radius - 2);
+      if (objects.every((o) => Math.hypot(o.cx - cx, o.cy - cy) > o.radius + radius + 2)) break;
+    }
+    objects.push({ cx, cy, radius, rotation: rng.uniform(0, 2 * Math.PI), color });
+  }
+  return { cls, width, height, background, objects, grain: rng.uniform(2, 6), key };
 }
 
-/** Rasterise a spec into interleaved 8-bit RGB (width*height*3), anti-aliased over one pixel. */
-export function renderSample(spec: SampleSpec): Buffer {
-  const { width, height, cx, cy, radius, rotation, color } = spec;
+export interface RenderedSample {
+  /** Interleaved 8-bit RGB (width*height*3). */
+  rgb: Buffer;
+  /** Object coverage per pixel, 0 (background) .. 255 (inside an object), anti-aliased over one pixel. */
+  mask: Buffer;
+}
+
+/** Rasterise a spec into RGB and its object mask. */
+export function renderSample(spec: SampleSpec): RenderedSample {
+  const { width, height } = spec;
   const rng = new SeededRng(...spec.key, 2);
   const rgb = new Float32Array(width * height * 3);
-  drawTexture(rgb, width, height, spec.texture, rng);
-  const cos = Math.cos(-rotation);
-  const sin = Math.sin(-rotation);
-  const reach = radius * 1.1 + 2;
-  const x0 = Math.max(0, Math.floor(cx - reach));
-  const x1 = Math.min(width - 1, Math.ceil(cx + reach));
-  const y0 = Math.max(0, Math.floor(cy - reach));
-  const y1 = Math.min(height - 1, Math.ceil(cy + reach));
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      const dx = x + 0.5 - cx;
-      const dy = y + 0.5 - cy;
-      const ux = (dx * cos - dy * sin) / radius;
-      const uy = (dx * sin + dy * cos) / radius;
-      const d = shapeDistance(spec.cls, ux, uy) * radius; // pixels
-      const cover = d <= -0.5 ? 1 : d >= 0.5 ? 0 : 0.5 - d;
-      if (cover === 0) continue;
-      const o = 3 * (y * width + x);
-      rgb[o] = rgb[o]! + (color[0] - rgb[o]!) * cover;
-      rgb[o + 1] = rgb[o + 1]! + (color[1] - rgb[o + 1]!) * cover;
-      rgb[o + 2] = rgb[o + 2]! + (color[2] - rgb[o + 2]!) * cover;
+  const cover = new Float32Array(width * height);
+  drawBackground(rgb, width, height, spec.background, rng);
+  for (const obj of spec.objects) {
+    const { cx, cy, radius, rotation, color } = obj;
+    const cos = Math.cos(-rotation);
+    const sin = Math.sin(-rotation);
+    const reach = radius * 1.1 + 2;
+    const x0 = Math.max(0, Math.floor(cx - reach));
+    const x1 = Math.min(width - 1, Math.ceil(cx + reach));
+    const y0 = Math.max(0, Math.floor(cy - reach));
+    const y1 = Math.min(height - 1, Math.ceil(cy + reach));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const dx = x + 0.5 - cx;
+        const dy = y + 0.5 - cy;
+        const ux = (dx * cos - dy * sin) / radius;
+        const uy = (dx * sin + dy * cos) / radius;
+        const d = shapeDistance(spec.cls, ux, uy) * radius; // pixels
+        const c = d <= -0.5 ? 1 : d >= 0.5 ? 0 : 0.5 - d;
+        if (c === 0) continue;
+        const p = y * width + x;
+        const o = 3 * p;
+        rgb[o] = rgb[o]! + (color[0] - rgb[o]!) * c;
+        rgb[o + 1] = rgb[o + 1]! + (color[1] - rgb[o + 1]!) * c;
+        rgb[o + 2] = rgb[o + 2]! + (color[2] - rgb[o + 2]!) * c;
+        cover[p] = Math.max(cover[p]!, c);
+      }
     }
   }
   const out = Buffer.allocUnsafe(rgb.length);
@@ -111,7 +138,9 @@ export function renderSample(spec: SampleSpec): Buffer {
     const v = rgb[i]! + (rng.next() * 2 - 1) * g;
     out[i] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
   }
-  return out;
+  const mask = Buffer.allocUnsafe(cover.length);
+  for (let i = 0; i < cover.length; i++) mask[i] = Math.round(cover[i]! * 255);
+  return { rgb: out, mask };
 }
 
 export { SAMPLE_CLASSES };

@@ -80,3 +80,17 @@ export function shapeDistance(c: SampleClass, px: number, py: number): number {
       return sdPolygon(px, py, CROSS);
   }
 }
+
+/** Area of each class's shape in the unit frame (measured on a fine grid), so shapes can be drawn with equal areas. */
+export const SHAPE_AREA: Record<SampleClass, number> = (() => {
+  const n = 400;
+  const out = {} as Record<SampleClass, number>;
+  for (const c of SAMPLE_CLASSES) {
+    let inside = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) if (shapeDistance(c, -1.2 + (2.4 * (i + 0.5)) / n, -1.2 + (2.4 * (j + 0.5)) / n) < 0) inside++;
+    }
+    out[c] = (inside / (n * n)) * 2.4 * 2.4;
+  }
+  return out;
+})();

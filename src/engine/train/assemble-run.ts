@@ -6,6 +6,7 @@ import { MulticropLoader } from '../loader/multicrop-loader';
 import { setAttentionMode, type AttentionMode } from '../model/attention';
 import { ensureBackend } from '../tf/active-backend';
 import type { BackendPreference } from '../tf/backend';
+import { createOnlineEval } from '../eval/online-eval';
 import { createDinoSystem } from './dino-system';
 import { ParallelDinoSystem } from './parallel-dino-system';
 import { scheduleAt } from './schedules';
@@ -116,7 +117,9 @@ export async function assembleRun(config: StudioConfig, opts: AssembleOptions = 
     createSystem,
     train: (request) => {
       request.events?.log?.('info', `layout: ${describeLayout(layout)}`);
-      return runTraining({ ...request, config, pathOf: (e) => e.path }, deps);
+      // k-NN (and attention on objects) during training wherever the dataset has labels and a val split.
+      const onlineEval = request.onlineEval ?? ((c: StudioConfig) => createOnlineEval(request.dataset, request.images, c, (level, m) => request.events?.log?.(level, m)));
+      return runTraining({ ...request, config, pathOf: (e) => e.path, onlineEval }, deps);
     },
   };
 }

@@ -17,6 +17,7 @@ import { type RunRecord, newRunId, readRunRecord, runIdOf, writeRunConfig, write
 import type { DinoState, StepSchedule, StepStats } from './step-types';
 import { splitBatch } from './split-batch';
 import { TrainControl } from './train-control';
+import type { OnlineEvalResult } from '../eval/online-eval';
 import { checkConfig, datasetProblems, imagesPerStep, stepsPerEpoch as stepsPerEpochOf } from './train-config';
 
 /** The model side as the loop uses it (createDinoSystem's DinoSystem satisfies it). */
@@ -74,7 +75,18 @@ export interface TrainRunOptions<Image> {
   keepCheckpoints?: number;
   /** Fresh runs start from these parameters (an imported backbone, see io/weights-init.ts); ignored on resume. */
   initial?: NamedTensors;
+  /**
+   * Evaluation during training, made from the run's config (eval/online-eval.ts's createOnlineEval): run on the teacher before the first step
+   * and every config.knnEvery steps (wider when it would cost more than ONLINE_EVAL_MAX_SHARE of the time), and on
+   * the last step; its result goes onto that step's metrics row (the baseline onto the first row, knnStep 0).
+   */
+  onlineEval?: (config: StudioConfig) => Promise<{ evaluate(teacher: NamedTensors, step: number): OnlineEvalResult } | null>;
+  /** Most share of the time the online evaluation may take (default ONLINE_EVAL_MAX_SHARE); beyond it the interval widens. */
+  onlineEvalMaxShare?: number;
 }
+
+/** Most share of the wall time the online evaluation may take; beyond it the interval widens. */
+export const ONLINE_EVAL_MAX_SHARE = 0.1;
 
 export interface TrainOutcome {
   status: TrainStatus;
@@ -280,6 +292,31 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
     if (rec.step < target) loader = await deps.createLoader(opts.images, config, nextPosition(rec.step, spe));
     await setState(control.isPaused ? 'paused' : 'running');
 
+    // Online evaluation: the baseline now (the teacher before the next update), then every `evalEvery` steps.
+    const online = rec.step < target && opts.onlineEval ? await opts.onlineEval(config) : null;
+    let pendingEval: OnlineEvalResult | null = null;
+    let lastEvalStep = -1;
+    let evalEvery = Math.max(1, config.knnEvery);
+    let widened = false;
+    const maxShare = opts.onlineEvalMaxShare ?? ONLINE_EVAL_MAX_SHARE;
+    const stepMsWindow: number[] = [];
+    const runEval = (): OnlineEvalResult => {
+      const r = online!.evaluate(system!.getState().teacher, rec.step);
+      lastEvalStep = rec.step;
+      const ms = [...stepMsWindow].sort((a, b) => a - b)[Math.floor(stepMsWindow.length / 2)];
+      if (ms) {
+        // Keep evaluation under maxShare of the time: one evaluation per `need` steps at most.
+        const need = Math.ceil((r.knnSeconds * 1000 * (1 - maxShare)) / (maxShare * ms));
+        if (need > evalEvery) {
+          evalEvery = need;
+          if (!widened) log('info', `k-NN takes ${r.knnSeconds.toFixed(1)} s against ${ms.toFixed(0)} ms a step: evaluating every ${need} steps (knnEvery ${config.knnEvery}) to stay under ${+(maxShare * 100).toPrecision(3)} % of the time`);
+          widened = true;
+        }
+      }
+      return r;
+    };
+    if (online && rec.step < target) pendingEval = runEval();
+
     let stopReason: 'finished' | 'limit' | 'stop' = 'finished';
     while (rec.step < target) {
       if (control.isPaused) {
@@ -323,6 +360,8 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
       rec.lastLoss = stats.loss;
       const iterMs = t1 - t0;
       eta.add(iterMs);
+      stepMsWindow.push(iterMs);
+      if (stepMsWindow.length > 50) stepMsWindow.shift();
       imagesPerSec = (imagesPerStep(config) * 1000) / Math.max(iterMs, 1e-6);
       const row: MetricRow = {
         step: rec.step,
@@ -343,6 +382,21 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
         numTensors: tf.memory().numTensors,
         time: Date.now(),
       };
+      const lastStep = rec.step >= target || Date.now() >= deadline;
+      if (online && !pendingEval && (rec.step - lastEvalStep >= evalEvery || (lastStep && lastEvalStep !== rec.step))) pendingEval = runEval();
+      if (pendingEval) {
+        const e = pendingEval;
+        pendingEval = null;
+        row.knnStep = e.knnStep;
+        row.knnTop1 = e.knnTop1;
+        row.knnTop5 = e.knnTop5;
+        row.knnSeconds = e.knnSeconds;
+        if (e.attnObjectShare !== undefined) {
+          row.attnObjectShare = e.attnObjectShare;
+          row.attnObjectShareHeads = e.attnObjectShareHeads;
+          row.attnObjectBaseline = e.attnObjectBaseline;
+        }
+      }
       await metrics.append(row);
       const w: CollapseWarning | null = collapse.observe(rec.step, stats);
       if (w && w !== rec.warning) log('warn', w.message);

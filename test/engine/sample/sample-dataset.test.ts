@@ -1,10 +1,17 @@
-// Tests of the built-in sample dataset: layout and counts, determinism, idempotence/repair, variety, and that shape (not colour) tells the classes apart.
+// Tests of the built-in sample dataset: layout and counts, determinism, idempotence/repair, variety, that shape (not colour) tells the classes apart, masks that match the drawn objects, and labels a fresh network cannot separate.
 import { mkdtemp, readFile, readdir, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distanceToSegment } from '../../../src/engine/sample/render-sample';
+import { createDinoSystem } from '../../../src/engine/train/dino-system';
+import { OnlineEvaluator, resolveOnlineSplit } from '../../../src/engine/eval/online-eval';
+import { scanDataset } from '../../../src/engine/dataset/scan-dataset';
+import { initBackend } from '../../../src/engine/tf/backend';
+import { presetConfig } from '../../../src/shared/config-schema';
 import {
+  SAMPLE_MASKS_DIR_NAME,
   SAMPLE_SPLITS,
   SAMPLE_TOTAL,
   ensureSampleDataset,
@@ -135,7 +142,7 @@ async function shapeFeatures(root: string, f: SampleFileEntry): Promise<{ shape:
       mr += data[o]!;
       mg += data[o + 1]!;
       mb += data[o + 2]!;
-      const d = Math.hypot(data[o]! - f.color[0], data[o + 1]! - f.color[1], data[o + 2]! - f.color[2]);
+      const d = Math.hypot(data[o]! - f.objects[0]!.color[0], data[o + 1]! - f.objects[0]!.color[1], data[o + 2]! - f.objects[0]!.color[2]);
       if (d < 75) {
         mask[y * width + x] = 1;
         n++;
@@ -235,4 +242,73 @@ describe('sample dataset content', () => {
     expect(shapeAcc).toBeGreaterThanOrEqual(0.9);
     expect(colourAcc).toBeLessThan(0.4); // chance is 1/6: colour carries (almost) no label information
   });
+});
+
+describe('sample dataset masks', () => {
+  it('live beside the dataset (not among its images), one PNG per image of the same size', async () => {
+    expect((await readdir(dirA)).sort()).toEqual(['sample-dataset', 'sample-dataset-masks', 'sample-dataset.manifest.json']);
+    for (const f of manifestA.files.slice(0, 40)) {
+      const meta = await sharp(join(dirA, SAMPLE_MASKS_DIR_NAME, f.mask)).metadata();
+      expect(meta.format).toBe('png');
+      expect([meta.width, meta.height]).toEqual([f.width, f.height]);
+    }
+  });
+
+  it('match the drawn objects: inside pixels have an object colour, outside pixels the background colours', async () => {
+    let inside = 0;
+    let insideOk = 0;
+    let outside = 0;
+    let outsideOk = 0;
+    let share = 0;
+    for (const f of manifestA.files.filter((_, i) => i % 5 === 0)) {
+      const img = await sharp(join(rootA, f.path)).raw().toBuffer();
+      const mask = await sharp(join(dirA, SAMPLE_MASKS_DIR_NAME, f.mask)).extractChannel(0).raw().toBuffer();
+      let n = 0;
+      for (let p = 0; p < mask.length; p++) {
+        const c: [number, number, number] = [img[3 * p]!, img[3 * p + 1]!, img[3 * p + 2]!];
+        if (mask[p] === 255) {
+          n++;
+          inside++;
+          if (f.objects.some((o) => Math.hypot(c[0] - o.color[0], c[1] - o.color[1], c[2] - o.color[2]) < 40)) insideOk++;
+        } else if (mask[p] === 0) {
+          outside++;
+          if (distanceToSegment(c, f.background.a, f.background.b) < 40) outsideOk++;
+        }
+      }
+      // The manifest's object share is the mask's (>= 128) share; the 255-pixels alone are within the anti-aliased rim of it.
+      expect(n / mask.length).toBeLessThanOrEqual(f.objectShare + 1e-9);
+      share += f.objectShare;
+    }
+    // JPEG ringing at the edges: all but a few percent of the pixels are within 40 of the colour drawn there.
+    expect(insideOk / inside).toBeGreaterThan(0.97);
+    expect(outsideOk / outside).toBeGreaterThan(0.97);
+    const mean = share / Math.ceil(manifestA.files.length / 5);
+    expect(mean).toBeGreaterThan(0.1);
+    expect(mean).toBeLessThan(0.4);
+  });
+});
+
+describe('sample dataset labels at initialisation', () => {
+  it('a fresh network of the default preset cannot separate the classes: k-NN top-1 within a few points of chance, on 3 seeds', async () => {
+    await initBackend('wasm');
+    const train = join(rootA, 'train');
+    const images = (await scanDataset(train)).images;
+    const chance = 1 / SAMPLE_CLASSES.length;
+    const top1: number[] = [];
+    for (const seed of [0, 1, 2]) {
+      const config = { ...presetConfig('cpu-small'), seed };
+      const split = await resolveOnlineSplit(train, images, config);
+      if ('none' in split) throw new Error(split.none);
+      expect(split.kind).toBe('val-folder');
+      const ev = await OnlineEvaluator.create(split, config);
+      const system = await createDinoSystem(config, { seed });
+      try {
+        top1.push(ev.evaluate(system.getState().teacher, 0).knnTop1);
+      } finally {
+        system.dispose();
+      }
+    }
+    // 90 val images: one standard deviation of a chance-level score is about 4 points.
+    for (const t of top1) expect(Math.abs(t - chance), `top-1 ${top1.join(', ')} vs chance ${chance}`).toBeLessThan(0.1);
+  }, 120_000);
 });

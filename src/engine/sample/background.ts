@@ -1,17 +1,20 @@
-// Textured backgrounds of the sample dataset (gradient, smooth noise, stripes, checkers) rasterised into an RGB buffer.
+// Smooth backgrounds of the sample dataset (plain, linear gradient, soft low-contrast noise) rasterised into an RGB buffer.
 import type { SeededRng } from '../util/seeded-rng';
 
-export const TEXTURE_KINDS = ['gradient', 'noise', 'stripes', 'checkers'] as const;
-export type TextureKind = (typeof TEXTURE_KINDS)[number];
+export const BACKGROUND_KINDS = ['plain', 'gradient', 'soft-noise'] as const;
+export type BackgroundKind = (typeof BACKGROUND_KINDS)[number];
 
 export type Rgb = [number, number, number];
 
-export interface TextureSpec {
-  kind: TextureKind;
+export interface BackgroundSpec {
+  kind: BackgroundKind;
+  /** Every background pixel is a mix of colours a and b (a only, for 'plain'). */
   a: Rgb;
   b: Rgb;
-  angle: number; // radians (gradient, stripes, checkers orientation)
-  period: number; // pixels (stripes, checkers, noise cell)
+  /** Gradient direction (radians). */
+  angle: number;
+  /** Noise cell size in pixels ('soft-noise'). */
+  period: number;
 }
 
 /** Smooth value noise in [0, 1]: a random lattice with cell `period`, smoothstep-weighted bilinear interpolation. */
@@ -40,33 +43,26 @@ function valueNoise(width: number, height: number, period: number, rng: SeededRn
   return out;
 }
 
-/** Fill `rgb` (width*height*3 floats 0..255) with the texture: every pixel is a mix of colours a and b. */
-export function drawTexture(rgb: Float32Array, width: number, height: number, spec: TextureSpec, rng: SeededRng): void {
+/** Fill `rgb` (width*height*3 floats 0..255) with the background. */
+export function drawBackground(rgb: Float32Array, width: number, height: number, spec: BackgroundSpec, rng: SeededRng): void {
   const { a, b, angle, period } = spec;
   const ca = Math.cos(angle);
   const sa = Math.sin(angle);
   const diag = Math.hypot(width, height);
-  const noise = spec.kind === 'noise' ? valueNoise(width, height, period, rng) : null;
+  const noise = spec.kind === 'soft-noise' ? valueNoise(width, height, period, rng) : null;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let t: number;
-      const u = x * ca + y * sa;
       switch (spec.kind) {
-        case 'gradient':
-          t = 0.5 + u / diag;
+        case 'plain':
+          t = 0;
           break;
-        case 'noise':
+        case 'gradient':
+          t = 0.5 + (x * ca + y * sa - (width * ca + height * sa) / 2) / diag;
+          break;
+        case 'soft-noise':
           t = noise![y * width + x]!;
           break;
-        case 'stripes':
-          t = 0.5 + 0.5 * Math.sin((2 * Math.PI * u) / period);
-          break;
-        case 'checkers': {
-          const v = -x * sa + y * ca;
-          const parity = (Math.floor(u / period) + Math.floor(v / period)) & 1;
-          t = parity ? 0.85 : 0.15;
-          break;
-        }
       }
       t = t < 0 ? 0 : t > 1 ? 1 : t;
       const o = 3 * (y * width + x);
