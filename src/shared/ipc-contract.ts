@@ -123,7 +123,8 @@ export interface BoxStats {
   }[];
 }
 
-export type TrainState = 'starting' | 'running' | 'paused' | 'stopping' | 'stopped' | 'finished' | 'failed';
+/** 'pausing': asked to pause, finishing the step in flight (then 'paused' at the loop's gate). The loop is the only source of these. */
+export type TrainState = 'starting' | 'running' | 'pausing' | 'paused' | 'stopping' | 'stopped' | 'finished' | 'failed';
 export interface MetricRow {
   step: number;
   epoch: number;

@@ -11,7 +11,7 @@ import { vitConfig, vitForward, vitSpecs, type ImageBatch, type Params, type Vit
 import { STUDENT_BLOCK } from '../memory/activation-model';
 import { adamwUpdate, createSlot, type AdamSlot } from './adamw';
 import { clipGradient } from './clip-gradients';
-import { dinoLoss } from './dino-loss';
+import { dinoLoss, updatedCenter } from './dino-loss';
 import { splitBatch } from './split-batch';
 import type { DinoState, NamedTensors, StepSchedule, StepStats } from './step-types';
 
@@ -174,9 +174,8 @@ export class DinoSystem {
   async finish(p: Partials, sched: StepSchedule, totalImages: number): Promise<StepStats> {
     const grads = p.grads;
     const m = this.config.centerMomentum;
-    const newCenter = tf.tidy(() =>
-      tf.add(tf.mul(this.center, m), tf.mul(tf.reshape(tf.div(p.teacherSum, 2 * totalImages), [1, this.head.outDim]), 1 - m)),
-    );
+    // The golden-tested update (dino-math-golden.test.ts), over the 2 global views of every image of the step.
+    const newCenter = updatedCenter(this.center, p.teacherSum, 2 * totalImages, m);
     const readings = tf.tidy(() =>
       tf.stack([
         tf.reshape(p.loss, []),

@@ -29,7 +29,7 @@ export interface RunRecord {
   pid: number;
 }
 
-const LIVE_STATES: TrainState[] = ['starting', 'running', 'paused', 'stopping'];
+const LIVE_STATES: TrainState[] = ['starting', 'running', 'pausing', 'paused', 'stopping'];
 
 export function runIdOf(runDir: string): string {
   return basename(resolve(runDir));

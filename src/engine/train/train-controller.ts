@@ -21,7 +21,7 @@ interface ActiveRun {
   done: Promise<TrainStatus | null>;
 }
 
-const LIVE = new Set(['starting', 'running', 'paused', 'stopping']);
+const LIVE = new Set(['starting', 'running', 'pausing', 'paused', 'stopping']);
 
 export class TrainController {
   private active: ActiveRun | null = null;
@@ -177,14 +177,16 @@ export class TrainController {
     const r = this.get(runId);
     if (!LIVE.has(r.status.state)) throw new StudioFailure('bad_input', `run ${runId} is ${r.status.state}; only a running run can be paused`);
     this.command(r, { type: 'pause' });
-    return { ...r.status, state: r.status.state === 'running' ? 'paused' : r.status.state };
+    // The loop is the one source of the run state: it reports 'pausing' at once and 'paused' at its gate (train:status events).
+    return { ...r.status };
   }
 
   /** Resume a paused active run (returns null when `runId` is not the active run). */
   resume(runId: string): TrainStatus | null {
     if (!this.active || this.active.runId !== runId || !LIVE.has(this.active.status.state)) return null;
     this.command(this.active, { type: 'resume' });
-    return { ...this.active.status, state: this.active.status.state === 'paused' ? 'running' : this.active.status.state };
+    // As for pause: the loop reports 'running' itself (at once, as a train:status event).
+    return { ...this.active.status };
   }
 
   /** Ask the run to save and stop; resolves with its final status. */

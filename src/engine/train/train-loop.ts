@@ -202,24 +202,34 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
       totalSteps,
       stepsPerEpoch: spe,
       imagesPerSec,
-      etaSeconds: rec.state === 'running' || rec.state === 'paused' ? etaS : null,
+      etaSeconds: rec.state === 'running' || rec.state === 'pausing' || rec.state === 'paused' ? etaS : null,
       backend: rec.backend,
       warning: rec.warning,
       error: rec.error,
     };
   };
-  const setState = async (s: TrainState, error: string | null = rec.error) => {
+  // State changes are written and reported one after another, in the order they happen (a 'pausing' from a command
+  // must never be reported after the loop's 'paused').
+  let stateChain: Promise<void> = Promise.resolve();
+  const setState = (s: TrainState, error: string | null = rec.error): Promise<void> => {
     rec.state = s;
     rec.error = error;
     rec.updatedAt = new Date().toISOString();
-    await writeRunRecord(runDir, rec);
-    lastStatusAt = Date.now();
-    ev.status?.(status());
+    const snapshot = { ...rec };
+    const next = stateChain.then(async () => {
+      await writeRunRecord(runDir, snapshot);
+      lastStatusAt = Date.now();
+      ev.status?.({ ...status(), state: snapshot.state, error: snapshot.error });
+    });
+    stateChain = next.catch(() => undefined);
+    return next;
   };
-  // Resuming shows at once. Pausing shows when the loop reaches its gate, after the step in flight has finished and
-  // its metrics row is out: 'paused' then means no further step, as a person (and a test) reads it.
+  // The loop is the one source of the run state. Pausing shows at once as 'pausing' and as 'paused' when the loop
+  // reaches its gate, after the step in flight has finished and its metrics row is out: 'paused' then means no further
+  // step, as a person (and a test) reads it. Resuming shows at once.
   control.onChange = () => {
-    if (rec.state === 'paused' && !control.isPaused) void setState('running').catch(() => undefined);
+    if (control.isPaused && rec.state === 'running') void setState('pausing').catch(() => undefined);
+    else if (!control.isPaused && (rec.state === 'paused' || rec.state === 'pausing')) void setState('running').catch(() => undefined);
   };
 
   await setState('starting');

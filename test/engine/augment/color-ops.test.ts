@@ -1,5 +1,6 @@
 // Colour ops against torchvision golden values, and the PIL-style Gaussian blur against the properties of a Gaussian.
 import { describe, expect, it } from 'vitest';
+import { describeShared } from '../../support/shared-suite';
 import * as ops from '../../../src/engine/augment/color-ops';
 import { boxRadiusForSigma, gaussianBlur } from '../../../src/engine/augment/gaussian-blur';
 import { HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
@@ -10,7 +11,7 @@ interface ColorGolden {
   [key: string]: unknown;
 }
 
-describe.skipIf(!HAS_SHARED)(`colour ops vs torchvision golden values${HAS_SHARED ? '' : ` (${SKIP_SHARED_REASON})`}`, () => {
+describeShared(`colour ops vs torchvision golden values${HAS_SHARED ? '' : ` (${SKIP_SHARED_REASON})`}`, () => {
   const g = () => loadGolden<{ color_ops: ColorGolden }>().color_ops;
   const cases: [string, (a: Float32Array, n: number) => void][] = [
     ['adjust_brightness_1.3', (a, n) => ops.adjustBrightness(a, n, 1.3)],

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeShared } from '../../support/shared-suite';
 import { scanDataset } from '../../../src/engine/dataset/scan-dataset';
 import { produceBatch } from '../../../src/engine/loader/produce-batch';
 import { RECIPE_DEFAULTS, augmentPart } from '../../../src/shared/config-schema';
@@ -109,7 +110,7 @@ describe('scan of 100,000 entries', () => {
   });
 });
 
-describe.skipIf(!HAS_SHARED)(`hymenoptera${HAS_SHARED ? '' : ` (${SKIP_SHARED_REASON})`}`, () => {
+describeShared(`hymenoptera${HAS_SHARED ? '' : ` (${SKIP_SHARED_REASON})`}`, () => {
   it('finds every file of train and val as usable, the GIF placeholder included', async () => {
     const r = await scanDataset(HYMENOPTERA);
     expect(r.skipped).toEqual([]);

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeShared } from '../../support/shared-suite';
 import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
 import { importWeightsFile } from '../../../src/engine/io/weights-import';
 import { BackboneRunner } from '../../../src/engine/eval/backbone-runner';
@@ -24,7 +25,7 @@ describe('colours', () => {
   });
 });
 
-describe.skipIf(!HAS_SHARED)(`attention maps of the golden ViT-Tiny/16 (${HAS_SHARED ? 'cpu backend' : SKIP_SHARED_REASON})`, () => {
+describeShared(`attention maps of the golden ViT-Tiny/16 (${HAS_SHARED ? 'cpu backend' : SKIP_SHARED_REASON})`, () => {
   let runner: BackboneRunner;
   beforeAll(async () => {
     await tf.setBackend('cpu');

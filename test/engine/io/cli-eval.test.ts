@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeShared } from '../../support/shared-suite';
 import { GOLDEN_DIR, HAS_SHARED, HYMENOPTERA, REPO_ROOT, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
 import { makeRun, smallConfig } from './make-run';
 
@@ -19,7 +20,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.skipIf(!HAS_SHARED)(`multicrop embed / knn / attention / export (${HAS_SHARED ? 'golden weights' : SKIP_SHARED_REASON})`, () => {
+describeShared(`multicrop embed / knn / attention / export (${HAS_SHARED ? 'golden weights' : SKIP_SHARED_REASON})`, () => {
   const root = mkdtempSync(join(tmpdir(), 'mc-cli-eval-'));
   let runDir: string;
   beforeAll(async () => {

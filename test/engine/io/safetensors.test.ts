@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON } from '../../support/shared-fixtures';
+import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED, SKIP_SHARED_REASON, requireShared } from '../../support/shared-fixtures';
 import { parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from '../../../src/engine/io/safetensors';
 import { vitConfig, vitSpecs } from '../../../src/engine/model/vit';
 import { checkKeys } from '../../../src/engine/model/param-store';
@@ -43,7 +43,8 @@ describe('safetensors', () => {
     return expect(readSafetensors(f)).rejects.toThrow(/garbage\.safetensors is not a safetensors file: its header is not JSON/);
   });
 
-  it.skipIf(!HAS_SHARED)(`reads the official ViT-Tiny/16 weights with every expected key and shape (${HAS_SHARED ? 'golden file' : SKIP_SHARED_REASON})`, async () => {
+  it.skipIf(SKIP_SHARED)(`reads the official ViT-Tiny/16 weights with every expected key and shape (${HAS_SHARED ? 'golden file' : SKIP_SHARED_REASON})`, async () => {
+    requireShared();
     const { tensors } = await readSafetensors(resolve(GOLDEN_DIR, 'vit_tiny16.safetensors'));
     const specs = vitSpecs(vitConfig('vit_tiny', 16, 12));
     expect(() => checkKeys(specs, tensors, 'vit_tiny16.safetensors')).not.toThrow();

@@ -1,9 +1,10 @@
 // PyTorch parity of the DINO training step: 3 updates of DinoSystem vs the official main_dino.py semantics (torch_dino_step.py) from the same weights, views and schedule.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeTorch, PYTHON } from '../../support/torch-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from '../../../src/engine/tf/backend';
 import { DinoSystem } from '../../../src/engine/train/dino-system';
 import { scheduleAt } from '../../../src/engine/train/schedules';
@@ -14,11 +15,6 @@ import type { DinoState, HostTensor, StepSchedule } from '../../../src/engine/tr
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 import { tinyModelConfig } from '../../support/tiny-model-config';
 
-const PYTHON = '/usr/bin/python3';
-const torchCheck = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-const HAS_TORCH = torchCheck.status === 0;
-const SKIP_REASON = `PyTorch is not importable by ${PYTHON} (${(torchCheck.stderr || String(torchCheck.error ?? '')).trim().split('\n').pop()}); install python3-torch to run this parity check`;
-if (!HAS_TORCH) console.warn(SKIP_REASON);
 
 const SCRIPT = join(import.meta.dirname, 'torch_dino_step.py');
 const STEPS = 3;
@@ -72,7 +68,7 @@ function makeBatch(step: number): Batch {
   };
 }
 
-describe.skipIf(!HAS_TORCH)(`DINO step parity with PyTorch (${HAS_TORCH ? 'torch found' : SKIP_REASON})`, () => {
+describeTorch(`DINO step parity with PyTorch (torch found)`, () => {
   const work = mkdtempSync(join(tmpdir(), 'mc-dino-step-'));
   const ours: { loss: number; state: DinoState }[] = [];
   const accumulated: { loss: number; state: DinoState }[] = [];

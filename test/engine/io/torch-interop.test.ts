@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/engine/tf/backend';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeTorch, PYTHON } from '../../support/torch-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { exportRun } from '../../../src/engine/io/run-export';
 import { importWeightsFile } from '../../../src/engine/io/weights-import';
 import { BackboneRunner } from '../../../src/engine/eval/backbone-runner';
@@ -14,11 +15,6 @@ import { paramsFromHost, disposeParams } from '../../../src/engine/model/param-s
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 import { makeRun, smallConfig } from './make-run';
 
-const PYTHON = '/usr/bin/python3';
-const torchCheck = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-const HAS_TORCH = torchCheck.status === 0;
-const SKIP_REASON = `PyTorch is not importable by ${PYTHON} (${(torchCheck.stderr || String(torchCheck.error ?? '')).trim().split('\n').pop()}); install python3-torch to run this interop check`;
-if (!HAS_TORCH) console.warn(SKIP_REASON);
 
 const SCRIPT = join(import.meta.dirname, 'torch_load_check.py');
 
@@ -29,7 +25,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.skipIf(!HAS_TORCH)(`PyTorch strict load of exported weights (${HAS_TORCH ? 'torch found' : SKIP_REASON})`, () => {
+describeTorch(`PyTorch strict load of exported weights (torch found)`, () => {
   const root = mkdtempSync(join(tmpdir(), 'mc-torch-'));
   let runDir: string;
   beforeAll(async () => {

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { initBackend } from '../../../src/engine/tf/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeShared } from '../../support/shared-suite';
 import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
 import { importState, importWeightsFile, type ImportedWeights } from '../../../src/engine/io/weights-import';
 import { BackboneRunner } from '../../../src/engine/eval/backbone-runner';
@@ -23,7 +24,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.skipIf(!HAS_SHARED)(`golden ViT-Tiny/16 import (${HAS_SHARED ? 'auto backend' : SKIP_SHARED_REASON})`, () => {
+describeShared(`golden ViT-Tiny/16 import (${HAS_SHARED ? 'auto backend' : SKIP_SHARED_REASON})`, () => {
   let imported: ImportedWeights;
   beforeAll(async () => {
     await initBackend('auto'); // wasm here, as the app and CLI run it

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeShared } from '../../support/shared-suite';
 import { scanDataset } from '../../../src/engine/dataset/scan-dataset';
 import type { Batch } from '../../../src/engine/loader/batch-types';
 import { MulticropLoader, epochPermutation } from '../../../src/engine/loader/multicrop-loader';
@@ -40,7 +41,7 @@ describe('epoch order', () => {
   });
 });
 
-describe.skipIf(!HAS_SHARED)(`loader on hymenoptera${HAS_SHARED ? '' : ` (${SKIP_SHARED_REASON})`}`, () => {
+describeShared(`loader on hymenoptera${HAS_SHARED ? '' : ` (${SKIP_SHARED_REASON})`}`, () => {
   let images: ImageEntry[];
   beforeAll(async () => {
     images = (await scanDataset(join(HYMENOPTERA, 'train'))).images.slice(0, 10);
@@ -135,7 +136,7 @@ describe.skipIf(!HAS_SHARED)(`loader on hymenoptera${HAS_SHARED ? '' : ` (${SKIP
   });
 });
 
-describe.skipIf(!HAS_SHARED)('loader shutdown', () => {
+describeShared('loader shutdown', () => {
   it('closes promptly while workers are still building prefetched batches', async () => {
     const images = (await scanDataset(join(HYMENOPTERA, 'train'))).images.slice(0, 40);
     const loader = new MulticropLoader({ images, config: CONFIG, batchSize: 4, seed: 2, workers: 2, prefetch: 6 });

@@ -1,6 +1,7 @@
 // Loader -> trainer pairing: every view at batch position i is of image imageIndices[i] (view-major), globals and locals, normalised once.
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { describeShared } from '../../support/shared-suite';
 import { scanDataset } from '../../../src/engine/dataset/scan-dataset';
 import type { Batch } from '../../../src/engine/loader/batch-types';
 import { MulticropLoader } from '../../../src/engine/loader/multicrop-loader';
@@ -61,7 +62,7 @@ function meanSquaredDiff(a: Float32Array, b: Float32Array): number {
   return s / a.length;
 }
 
-describe.skipIf(!HAS_SHARED)(`view pairing on hymenoptera${HAS_SHARED ? '' : ` (${SKIP_SHARED_REASON})`}`, () => {
+describeShared(`view pairing on hymenoptera${HAS_SHARED ? '' : ` (${SKIP_SHARED_REASON})`}`, () => {
   let images: ImageEntry[];
   beforeAll(async () => {
     images = (await scanDataset(join(HYMENOPTERA, 'train'))).images.slice(0, 8);

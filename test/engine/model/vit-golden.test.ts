@@ -4,7 +4,8 @@ import sharp from 'sharp';
 import * as tf from '../../../src/engine/tf/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../../../src/engine/tf/backend';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { describeShared } from '../../support/shared-suite';
 import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
 import { readSafetensors } from '../../../src/engine/io/safetensors';
 import { vitConfig, vitForward, vitSpecs, type Params } from '../../../src/engine/model/vit';
@@ -53,7 +54,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.skipIf(!HAS_SHARED)(`golden forward passes (${HAS_SHARED ? 'cpu and wasm backends' : SKIP_SHARED_REASON})`, () => {
+describeShared(`golden forward passes (${HAS_SHARED ? 'cpu and wasm backends' : SKIP_SHARED_REASON})`, () => {
   const golden = HAS_SHARED ? loadGolden<Golden>() : (undefined as unknown as Golden);
   let weights: NamedTensors;
   beforeAll(async () => {

@@ -1,7 +1,8 @@
 // DINO loss + center update, schedules and per-parameter clipping against the official code's golden values.
 import * as tf from '../../../src/engine/tf/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { describeShared } from '../../support/shared-suite';
 import { HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
 import { dinoLoss, updatedCenter } from '../../../src/engine/train/dino-loss';
 import { cosineSchedule, scheduleAt, teacherTempAt } from '../../../src/engine/train/schedules';
@@ -44,7 +45,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe.skipIf(!HAS_SHARED)(`DINO math against golden values (${HAS_SHARED ? 'cpu backend' : SKIP_SHARED_REASON})`, () => {
+describeShared(`DINO math against golden values (${HAS_SHARED ? 'cpu backend' : SKIP_SHARED_REASON})`, () => {
   const g = HAS_SHARED ? loadGolden<Golden>() : (undefined as unknown as Golden);
   beforeAll(async () => {
     await tf.setBackend('cpu');

@@ -34,6 +34,9 @@ async function fail(channel: string, req: unknown): Promise<{ code: string; mess
   if (r.ok) throw new Error(`${channel} unexpectedly succeeded`);
   return r.error;
 }
+const statesSince = (from: number, runId: string) =>
+  events.slice(from).filter((e) => e.event === 'train:status' && (e.payload as TrainStatus).runId === runId).map((e) => (e.payload as TrainStatus).state);
+const lastState = (runId: string) => statesSince(0, runId).at(-1);
 const metricRows = () => events.filter((e) => e.event === 'train:metrics').map((e) => (e.payload as { row: MetricRow }).row);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
@@ -106,10 +109,28 @@ describe('train handlers', () => {
     expect(all.length).toBe(end.step);
   });
 
+  it('one source of truth for the run state: pause answers what the loop reported, then pausing -> paused with no running in between', async () => {
+    const st = await call<TrainStatus>('train:start', { dataset: data, config, name: 'pause-truth' });
+    await until(() => metricRows().filter((r) => r.step >= 1).length >= 1 && lastState(st.runId) === 'running', 'a running step');
+    const mark = events.length;
+    const answer = await call<TrainStatus>('train:pause', { runId: st.runId });
+    // The answer is the loop's own latest status, not a state the loop has not reached ('paused' while a step is in flight).
+    const reported = events.slice(0, mark).filter((e) => e.event === 'train:status' && (e.payload as TrainStatus).runId === st.runId).map((e) => (e.payload as TrainStatus).state);
+    expect(answer.state, `answered ${answer.state}; the loop had reported ${reported.at(-1)}`).toBe(reported.at(-1));
+    await until(() => lastState(st.runId) === 'paused', 'paused at the gate');
+    const seen = [answer.state, ...statesSince(mark, st.runId)];
+    const firstPause = seen.findIndex((x) => x === 'pausing' || x === 'paused');
+    expect(firstPause, `states after pause: ${seen.join(' -> ')}`).toBeGreaterThanOrEqual(0);
+    expect(seen.slice(firstPause), `states after pause: ${seen.join(' -> ')}`).not.toContain('running');
+    expect(seen.at(-1)).toBe('paused');
+    const stopped = await call<TrainStatus>('train:stop', { runId: st.runId });
+    expect(stopped.state).toBe('stopped');
+  });
+
   it('refuses a batch larger than the dataset with a clear message', async () => {
     const e = await fail('train:start', { dataset: data, config: { ...config, batchSize: 16 } });
     expect(e.code).toBe('bad_input');
     expect(e.message).toMatch(/batchSize.*16 images.*only 12 usable images/);
-    expect(await call<RunSummary[]>('runs:list', {})).toHaveLength(1); // no run folder for a refused start
+    expect(await call<RunSummary[]>('runs:list', {})).toHaveLength(2); // no run folder for a refused start (two runs above)
   });
 });

@@ -7,7 +7,7 @@ import { call, callRaw, onEvent } from '../lib/api-client';
 import { plain } from '../lib/plain';
 import { useAppStore } from './app-store';
 
-const ACTIVE: TrainStatus['state'][] = ['starting', 'running', 'paused', 'stopping'];
+const ACTIVE: TrainStatus['state'][] = ['starting', 'running', 'pausing', 'paused', 'stopping'];
 
 export const useTrainingStore = defineStore('training', () => {
   const app = useAppStore();
