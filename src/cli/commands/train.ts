@@ -52,6 +52,7 @@ export const trainCommand: CliCommand = {
       { name: 'resume', type: 'boolean', help: 'Continue the run folder from its newest valid checkpoint (its saved config is used)' },
       { name: 'allowDatasetChange', type: 'boolean', help: 'With --resume: continue although the dataset changed (not an exact continuation)' },
       { name: 'initWeights', type: 'string', value: 'FILE', help: 'Start a new run from a .safetensors ViT backbone (official DINO/timm names; the head too when its dims match)' },
+      { name: 'threads', type: 'number', value: 'N', help: "Model threads sharing each step (data-parallel replicas, same update); default: planned from this machine's cores" },
       { name: 'dryRun', type: 'boolean', help: 'Validate the settings against the dataset, print the plan, train nothing' },
     ],
   },
@@ -75,6 +76,11 @@ export const trainCommand: CliCommand = {
     }
     if (maxMinutes !== undefined && !(maxMinutes > 0)) {
       err(`--max-minutes ${maxMinutes} must be a positive number`);
+      return 2;
+    }
+    const threads = args.options.threads as number | undefined;
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+      err(`--threads ${threads} must be a whole number >= 1`);
       return 2;
     }
     if (!runOpt && args.options.resume) {
@@ -156,7 +162,7 @@ export const trainCommand: CliCommand = {
       return 0;
     }
 
-    const run = await assembleRun(config);
+    const run = await assembleRun(config, { replicas: threads });
     if (!args.json) process.stdout.write(`Backend: ${run.layout.backend.name} (${run.layout.backend.reason})\nLayout: ${describeLayout(run.layout)}\nRun folder: ${runDir}\n`);
 
     const control = new TrainControl();
