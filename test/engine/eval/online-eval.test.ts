@@ -11,9 +11,8 @@ import { evaluateKnn } from '../../../src/engine/eval/knn-eval';
 import { maskPathFor, patchCoverage } from '../../../src/engine/eval/object-masks';
 import { createOnlineEval, resolveOnlineSplit } from '../../../src/engine/eval/online-eval';
 import { readMetrics } from '../../../src/engine/train/metrics-log';
-import { realTrainDeps } from '../../../src/engine/train/train-deps';
 import { runTraining } from '../../../src/engine/train/train-loop';
-import { tinyConfig, useBackend, writeTinyDataset } from '../train/tiny-run';
+import { realDeps, tinyConfig, useBackend, writeTinyDataset } from '../train/tiny-run';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-online-eval-'));
 let train: ImageEntry[] = [];
@@ -95,7 +94,7 @@ describe('k-NN during training', () => {
         onlineEvalMaxShare: 1, // never widened: the schedule below is exact
         onlineEval: (c) => createOnlineEval(join(root, 'data', 'train'), train, c, (_l, m) => logs.push(m)),
       },
-      realTrainDeps(),
+      await realDeps('wasm'),
     );
     expect(logs.join('\n')).toMatch(/k-NN during training every 3 steps: 6 queries .* against 12 training images; attention share on the objects from the masks in .*val-masks/);
     const rows = await readMetrics(join(runDir, 'metrics.jsonl'));
@@ -142,7 +141,7 @@ describe('k-NN during training', () => {
         onlineEval: (c) => createOnlineEval(join(root, 'data', 'train'), train, c, () => undefined),
         events: { log: (_l, m) => logs.push(m) },
       },
-      realTrainDeps(),
+      await realDeps('wasm'),
     );
     const rows = await readMetrics(join(runDir, 'metrics.jsonl'));
     expect(rows.filter((r) => r.knnTop1 !== undefined).map((r) => r.knnStep)).toEqual([0, 2, 7]);
