@@ -249,6 +249,18 @@ export interface AttentionResult {
   overlays: string[]; // data:image/png per head, upsampled onto the image
   thresholded: string[]; // data:image/png per head, threshold view
   threshold: number;
+  /** Where the image has an object mask (`<folder>-masks/...png`, as the sample writes): the attention on the object. */
+  onObject?: AttentionOnObject | null;
+  /** The same for the run's step-0 checkpoint (the network at initialisation), when the model is a later checkpoint of a run. */
+  onObjectAtStep0?: AttentionOnObject | null;
+}
+export interface AttentionOnObject {
+  /** Share of the CLS attention (renormalised over the patches) weighted by each patch's object coverage, mean over heads. */
+  mean: number;
+  perHead: number[];
+  /** The object's share of the patches: what attention spread evenly would give. */
+  objectShare: number;
+  mask: string;
 }
 export interface ExportResult {
   /** Where it was written: inside the run's exports/ folder, unless the CLI named a file. */

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { CliUsageError } from '../cli-args';
 import { output, type CliCommand } from '../cli-command';
 import { BackboneRunner } from '../../engine/eval/backbone-runner';
-import { ATTENTION_IMAGE_SIZE, computeAttention } from '../../engine/eval/attention-maps';
+import { ATTENTION_IMAGE_SIZE, attentionOnObjectAtStep0, computeAttention } from '../../engine/eval/attention-maps';
 import { maskedMass } from '../../engine/eval/attention-threshold';
 import type { Preprocess } from '../../engine/eval/eval-image';
 import { SOURCE_OPTIONS, loadModelFromArgs, reportFailure } from './eval-common';
@@ -37,6 +37,7 @@ export const attentionCommand: CliCommand = {
       } finally {
         runner.dispose();
       }
+      const onObjectAtStep0 = await attentionOnObjectAtStep0(model, resolve(String(o.image)), pre);
       const out = resolve(String(o.out));
       await mkdir(out, { recursive: true });
       const files = ['img.png'];
@@ -63,13 +64,26 @@ export const attentionCommand: CliCommand = {
         masks: a.masks.map((m) => Array.from(m)),
         keptPatches: a.masks.map((m) => m.reduce((s, v) => s + v, 0)),
         keptMass: a.masks.map((m, h) => maskedMass(a.result.maps[h]!, m)),
+        onObject: a.result.onObject ?? null,
+        onObjectAtStep0,
       };
       await writeFile(join(out, 'attention.json'), JSON.stringify(summary) + '\n');
       files.push('attention.json');
-      output(args, { out, files, heads: summary.heads, gridW: summary.gridW, gridH: summary.gridH, keptPatches: summary.keptPatches }, () =>
+      const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
+      output(
+        args,
+        { out, files, heads: summary.heads, gridW: summary.gridW, gridH: summary.gridH, keptPatches: summary.keptPatches, onObject: summary.onObject, onObjectAtStep0 },
+        () =>
         [
           `${model.label}: ${summary.heads} heads on a ${summary.gridW} x ${summary.gridH} patch grid (${summary.width} x ${summary.height} px)`,
           ...summary.keptPatches.map((k, h) => `  head ${h}: ${k} patches hold ${(100 * summary.keptMass[h]!).toFixed(1)} % of the attention (threshold ${t})`),
+          ...(summary.onObject
+            ? [
+                `  attention on the object (mask ${summary.onObject.mask}): ${pct(summary.onObject.mean)} (heads ${summary.onObject.perHead.map(pct).join(', ')}); ` +
+                  `the object covers ${pct(summary.onObject.objectShare)} of the patches` +
+                  (onObjectAtStep0 ? `; at step 0: ${pct(onObjectAtStep0.mean)}` : ''),
+              ]
+            : []),
           `wrote ${files.length} files to ${out}`,
         ].join('\n'),
       );

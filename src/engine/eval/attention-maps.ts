@@ -1,9 +1,13 @@
 // Last-block CLS-to-patch attention per head for one image, drawn as visualize_attention.py does: heatmaps, overlays and threshold masks as PNGs.
 import sharp from 'sharp';
 import type { AttentionResult } from '../../shared/ipc-contract';
-import type { BackboneRunner } from './backbone-runner';
+import { BackboneRunner } from './backbone-runner';
 import { loadEvalImage, type EvalImage, type Preprocess } from './eval-image';
 import { thresholdMask } from './attention-threshold';
+import { attentionShare } from './attention-share';
+import { maskPathFor, patchCoverage } from './object-masks';
+import type { AttentionOnObject } from '../../shared/ipc-contract';
+import { modelFromRun, type EvalModel } from './eval-model';
 
 export interface AttentionImages {
   /** The model's input image (after resizing / cropping), PNG. */
@@ -135,10 +139,57 @@ export async function computeAttention(runner: BackboneRunner, imagePath: string
     thresholded.push(thr);
   }
   const image = await png(img.rgb, img.w, img.h);
+  const onObject = await attentionOnObject(imagePath, preprocess, p, att, heads, patches);
   return {
-    result: { image: imagePath, heads, gridW: gw, gridH: gh, maps, overlays: overlays.map(dataUrl), thresholded: thresholded.map(dataUrl), threshold },
+    result: { image: imagePath, heads, gridW: gw, gridH: gh, maps, overlays: overlays.map(dataUrl), thresholded: thresholded.map(dataUrl), threshold, onObject },
     png: { image, heatmaps, overlays, thresholded },
     masks,
     input: img,
   };
+}
+
+/** The attention share on the image's object, when a mask lies beside its folder (see object-masks.ts); null otherwise. */
+export async function attentionOnObject(
+  imagePath: string,
+  preprocess: Preprocess,
+  patch: number,
+  attention: Float32Array,
+  heads: number,
+  patches: number,
+): Promise<AttentionOnObject | null> {
+  const mask = maskPathFor(imagePath);
+  if (!mask) return null;
+  const coverage = await patchCoverage(mask, preprocess, patch);
+  if (coverage.length !== patches) return null;
+  const s = attentionShare(attention, heads, patches, [coverage]);
+  return { mean: s.mean, perHead: s.perHead, objectShare: s.objectShare, mask };
+}
+
+/** The attention share on the image's object for another model (e.g. the run's step-0 checkpoint). */
+export async function attentionOnObjectWith(runner: BackboneRunner, imagePath: string, preprocess: Preprocess): Promise<AttentionOnObject | null> {
+  if (!maskPathFor(imagePath)) return null;
+  const img = await loadEvalImage(imagePath, preprocess);
+  const p = runner.vit.patchSize;
+  const patches = Math.floor(img.w / p) * Math.floor(img.h / p);
+  return attentionOnObject(imagePath, preprocess, p, runner.embed([img], true).attention!, runner.vit.heads, patches);
+}
+
+/** The first checkpoint of every run: the network at initialisation. */
+export const STEP0_CHECKPOINT = 'step-00000000';
+
+/** For a later checkpoint of a run and an image with a mask: the attention share on the object at step 0; else null. */
+export async function attentionOnObjectAtStep0(model: EvalModel, imagePath: string, preprocess: Preprocess): Promise<AttentionOnObject | null> {
+  if (!model.runDir || !model.checkpoint || model.checkpoint === STEP0_CHECKPOINT || !maskPathFor(imagePath)) return null;
+  let initial: EvalModel;
+  try {
+    initial = await modelFromRun(model.runDir, STEP0_CHECKPOINT);
+  } catch {
+    return null; // a run folder without its step-0 checkpoint (pruned by hand): nothing to compare with
+  }
+  const runner = new BackboneRunner(initial.vit, initial.backbone, initial.label);
+  try {
+    return await attentionOnObjectWith(runner, imagePath, preprocess);
+  } finally {
+    runner.dispose();
+  }
 }

@@ -11,7 +11,7 @@ import { EvalSourceError, evalPreprocess, modelFromRun, modelFromWeights, type E
 import { evaluateKnn, neighboursOf } from '../eval/knn-eval';
 import { FeatureCache } from '../eval/feature-cache';
 import { listGallery, listLabelled } from '../eval/labelled-images';
-import { ATTENTION_IMAGE_SIZE, computeAttention } from '../eval/attention-maps';
+import { ATTENTION_IMAGE_SIZE, attentionOnObjectAtStep0, computeAttention } from '../eval/attention-maps';
 import { BackboneRunner } from '../eval/backbone-runner';
 import { WeightsImportError } from '../io/weights-import';
 import { RunExportError, exportRun } from '../io/run-export';
@@ -109,8 +109,9 @@ export const evalHandlers: PartialHandlerTable = {
         const model = await loadModel(req.source, ctx);
         const runner = new BackboneRunner(model.vit, model.backbone, model.label);
         try {
-          const a = await computeAttention(runner, image, { kind: 'short-side', size: ATTENTION_IMAGE_SIZE, patch: model.vit.patchSize }, req.threshold);
-          return a.result;
+          const pre = { kind: 'short-side', size: ATTENTION_IMAGE_SIZE, patch: model.vit.patchSize } as const;
+          const a = await computeAttention(runner, image, pre, req.threshold);
+          return { ...a.result, onObjectAtStep0: await attentionOnObjectAtStep0(model, image, pre) };
         } finally {
           runner.dispose();
         }

@@ -78,10 +78,10 @@ export function drawSampleSpec(cls: SampleClass, key: number[], style: SampleSty
     let color: Rgb;
     do color = colourOf(rng, style.palette);
     while (distanceToSegment(color, a, b) < style.minSeparation);
-    // Place without overlap (a few tries, then accept the last: overlap only merges masks).
+    // Place without overlap (circumscribed circles apart); after many tries accept the last (overlap only merges masks).
     let cx = 0;
     let cy = 0;
-    for (let t = 0; t < 30; t++) {
+    for (let t = 0; t < 200; t++) {
       cx = rng.uniform(radius + 2, width - radius - 2);
       cy = rng.uniform(radius + 2, height - radius - 2);
       if (objects.every((o) => Math.hypot(o.cx - cx, o.cy - cy) > o.radius + radius + 2)) break;

@@ -6,6 +6,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageEntry } from '../../../src/shared/ipc-contract';
 import { attentionShare } from '../../../src/engine/eval/attention-share';
+import { attentionOnObjectAtStep0, computeAttention } from '../../../src/engine/eval/attention-maps';
+import { BackboneRunner } from '../../../src/engine/eval/backbone-runner';
 import { evalPreprocess, modelFromRun } from '../../../src/engine/eval/eval-model';
 import { evaluateKnn } from '../../../src/engine/eval/knn-eval';
 import { maskPathFor, patchCoverage } from '../../../src/engine/eval/object-masks';
@@ -125,6 +127,37 @@ describe('k-NN during training', () => {
       expect(evals.find((r) => r.knnStep === step)!.knnTop1, `step ${step}`).toBeCloseTo(offline.top1, 10);
     }
   }, 120_000);
+
+  it('reports the attention on one image\'s object (attention --json, the Evaluation screen) now and at step 0', async () => {
+    const runDir = join(root, 'run');
+    const model = await modelFromRun(runDir, 'step-00000006');
+    const pre = { kind: 'short-side', size: 64, patch: 16 } as const;
+    const runner = new BackboneRunner(model.vit, model.backbone, model.label);
+    let now;
+    try {
+      now = await computeAttention(runner, val[0]!.path, pre, 0.6);
+    } finally {
+      runner.dispose();
+    }
+    const on = now.result.onObject!;
+    expect(on.mask).toMatch(/val-masks/);
+    expect(on.perHead).toHaveLength(3);
+    expect(on.objectShare).toBeCloseTo(0.5, 1);
+    // The mean is the coverage-weighted attention of the maps the result itself holds.
+    const cov = await patchCoverage(on.mask, pre, 16);
+    const byHand = now.result.maps.map((m) => m.reduce((s, v, p) => s + v * cov[p]!, 0) / m.reduce((s, v) => s + v, 0));
+    expect(on.mean).toBeCloseTo(byHand.reduce((s, v) => s + v, 0) / byHand.length, 6);
+    const at0 = await attentionOnObjectAtStep0(model, val[0]!.path, pre);
+    const m0 = await modelFromRun(runDir, 'step-00000000');
+    const r0 = new BackboneRunner(m0.vit, m0.backbone, m0.label);
+    try {
+      expect(at0!.mean).toBeCloseTo((await computeAttention(r0, val[0]!.path, pre, 0.6)).result.onObject!.mean, 6);
+    } finally {
+      r0.dispose();
+    }
+    expect(await attentionOnObjectAtStep0(m0, val[0]!.path, pre)).toBeNull(); // step 0 itself: nothing to compare
+    expect(await attentionOnObjectAtStep0(model, train[0]!.path, pre)).toBeNull(); // no mask
+  }, 60_000);
 
   it('widens the interval when an evaluation would cost more than its share of the time, and still measures the last step', async () => {
     const runDir = join(root, 'run-wide');
