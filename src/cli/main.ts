@@ -2,6 +2,7 @@
 import pkg from '../../package.json';
 import { CliUsageError, formatHelp, parseArgs } from './cli-args';
 import { COMMANDS } from './commands';
+import { DEBUG_FLAG, errorReport } from './cli-error';
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -15,10 +16,16 @@ function overview(): string {
     '',
     'Every training setting is also a --kebab-case flag (e.g. --batch-size 32 --global-scale 0.4,1.0).',
     'Data folder: $MULTICROP_DATA_DIR, else $XDG_DATA_HOME/multicrop-studio (~/.local/share/multicrop-studio).',
+    `Errors are one line; ${DEBUG_FLAG} (with any command) adds the JavaScript stack.`,
   ].join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
+let debug = false;
+let current: string | null = null;
+
+export async function main(argvIn: string[]): Promise<number> {
+  debug = argvIn.includes(DEBUG_FLAG);
+  const argv = argvIn.filter((a) => a !== DEBUG_FLAG);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(overview() + '\n');
@@ -33,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`multicrop: unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n`);
     return 2;
   }
+  current = command.name;
   try {
     const args = parseArgs(rest, command.spec);
     if (args.help) {
@@ -45,17 +53,24 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`multicrop ${command.name}: ${e.message}\n`);
       return 2;
     }
-    process.stderr.write(`multicrop ${command.name}: ${(e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(errorReport(command.name, e, debug));
     return 1;
   }
 }
 
+/** A failure outside a command's own handling (a worker thread, a stray promise): the same one line, then exit. */
+function fatal(e: unknown): void {
+  process.stderr.write(errorReport(current, e, debug));
+  process.exit(1);
+}
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // A failed command may leave threads or timers behind (a loader's workers): its error is out, so end now.
+    if (code !== 0) process.exit(code);
   },
-  (e: unknown) => {
-    process.stderr.write(`multicrop: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  },
+  fatal,
 );

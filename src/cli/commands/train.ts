@@ -1,4 +1,5 @@
 // `multicrop train`: train (or resume) a DINO run on an image folder, with a progress line; Ctrl-C saves a checkpoint and stops.
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { flagName } from '../../shared/config-schema';
 import type { MetricRow, TrainStatus } from '../../shared/ipc-contract';
@@ -66,6 +67,15 @@ export const trainCommand: CliCommand = {
     const runOpt = args.options.run as string | undefined;
     if (!data) {
       err('--data DIR is required (e.g. multicrop train --data ~/images --run ~/runs/first)');
+      return 2;
+    }
+    try {
+      if (!(await stat(data)).isDirectory()) {
+        err(`${resolve(data)} is a file, not a folder; give the folder that holds the images`);
+        return 2;
+      }
+    } catch {
+      err(`the dataset folder ${resolve(data)} does not exist; check the path`);
       return 2;
     }
     const maxSteps = args.options.maxSteps as number | undefined;

@@ -16,7 +16,9 @@ async function decodeCached(path: string, maxPixels: number): Promise<DecodedIma
   try {
     st = await stat(path);
   } catch (e) {
-    throw new StudioFailure('not_found', `cannot preview ${path}: ${(e as Error).message}; pick an image that exists`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    throw new StudioFailure('not_found', `cannot preview ${path}: ${why}; pick an image that exists`);
   }
   const key = `${path}\0${st.size}\0${st.mtimeMs}\0${maxPixels}`;
   if (cache?.key === key) return cache.img;
@@ -24,7 +26,7 @@ async function decodeCached(path: string, maxPixels: number): Promise<DecodedIma
   try {
     meta = await openSharp(path, maxPixels).metadata();
   } catch (e) {
-    throw new StudioFailure('bad_input', `cannot read ${path} as an image (${(e as Error).message}); pick a JPEG, PNG, WebP, GIF, TIFF or AVIF file`);
+    throw new StudioFailure('bad_input', `${path} is not an image this app can read (${(e as Error).message}); pick a JPEG, PNG, WebP, GIF, TIFF or AVIF file`);
   }
   const width = meta.autoOrient?.width ?? meta.width ?? 0;
   const height = meta.autoOrient?.height ?? meta.height ?? 0;
