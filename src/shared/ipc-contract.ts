@@ -235,6 +235,29 @@ export interface KnnResult {
   val: number;
   perClass: { name: string; count: number; top1: number }[];
   checkpoint: string;
+  /** The step of the evaluated weights (a run's checkpoint or its initial weights); null for a weights file. */
+  step?: number | null;
+  /** For a run: the step-0 result with the same folders and k (kept, or computed now); null for a weights file. */
+  baseline?: EvaluationRecord | null;
+}
+/** One kept k-NN evaluation of a run (<run>/evaluations.jsonl). */
+export interface EvaluationRecord {
+  time: number; // unix ms
+  step: number;
+  /** Checkpoint folder name, or 'initial weights' (rebuilt from the run's config and seed). */
+  checkpoint: string;
+  k: number;
+  top1: number;
+  top5: number | null;
+  train: number;
+  val: number;
+  trainDir: string;
+  valDir: string;
+  perClass: { name: string; count: number; top1: number }[];
+}
+export interface EvaluationHistory {
+  runId: string;
+  records: EvaluationRecord[];
 }
 export interface NeighbourResult {
   query: string;
@@ -284,6 +307,8 @@ export interface SavedExport {
 
 const evalSource = z.union([
   z.strictObject({ runId: runId(), checkpoint: z.string().max(256).optional() }),
+  // The run's step-0 weights rebuilt from its config and seed (for a baseline when its step-0 checkpoint is gone).
+  z.strictObject({ runId: runId(), initial: z.literal(true) }),
   z.strictObject({ weights: path() }),
 ]);
 
@@ -321,6 +346,7 @@ export const requestSchemas = {
   'eval:knn': z.strictObject({ source: evalSource, train: path(), val: path(), k: z.number().int().min(1).max(1000) }),
   'eval:neighbours': z.strictObject({ source: evalSource, train: path(), image: path(), k: z.number().int().min(1).max(100) }),
   'eval:attention': z.strictObject({ source: evalSource, image: path(), threshold: z.number().min(0).max(1) }),
+  'eval:history': z.strictObject({ runId: runId() }),
   // Writes into the run's exports/ folder only (no path from a page); an existing file needs replace: true (the person confirmed).
   'export:run': z.strictObject({
     runId: runId(),
@@ -370,6 +396,7 @@ export interface ChannelResponses {
   'eval:knn': KnnResult;
   'eval:neighbours': NeighbourResult;
   'eval:attention': AttentionResult;
+  'eval:history': EvaluationHistory;
   'export:run': ExportResult;
   'export:save': SavedExport;
 }

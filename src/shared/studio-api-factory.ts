@@ -28,6 +28,7 @@ export const CHANNEL_LIST = [
   'eval:knn',
   'eval:neighbours',
   'eval:attention',
+  'eval:history',
   'export:run',
   'export:save',
 ] as const satisfies readonly Channel[];

@@ -42,6 +42,7 @@ const VALID: { [C in Channel]: ChannelRequest<C> } = {
   'eval:attention': { source: { runId: 'run-1' }, image: '/data/a.jpg', threshold: 0.6 },
   'export:run': { runId: 'run-1', format: 'safetensors', network: 'student' },
   'export:save': { runId: 'run-1', format: 'torchrun' },
+  'eval:history': { runId: 'run-1' },
 };
 
 const HUGE = 'x'.repeat(1_000_000);

@@ -138,6 +138,7 @@ export function baseRequests(s: FuzzSandbox): Record<Channel, Base> {
     'eval:attention': { request: { source: { weights: s.outsideWeights }, image: s.datasetImage, threshold: 0.5 }, expect: 'refused' },
     'export:run': { request: { runId: missingRun, format: 'safetensors' }, expect: 'refused' },
     'export:save': { request: { runId: missingRun, format: 'safetensors' }, expect: 'refused' },
+    'eval:history': { request: { runId: missingRun }, expect: 'refused' },
   };
 }
 

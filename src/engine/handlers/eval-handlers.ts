@@ -15,6 +15,9 @@ import { ATTENTION_IMAGE_SIZE, attentionOnObjectAtStep0, computeAttention } from
 import { BackboneRunner } from '../eval/backbone-runner';
 import { WeightsImportError } from '../io/weights-import';
 import { RunExportError, exportRun } from '../io/run-export';
+import { modelFromInitialWeights } from '../eval/initial-model';
+import { keepEvaluation, knnBaseline } from '../eval/knn-history';
+import { readEvaluations } from '../eval/eval-history';
 
 type Source = ChannelRequest<'eval:knn'>['source'];
 
@@ -46,6 +49,7 @@ async function asFailure<T>(job: () => Promise<T>): Promise<T> {
 async function loadModel(source: Source, ctx: HandlerContext): Promise<EvalModel> {
   await ensureAnyBackend();
   if ('weights' in source) return modelFromWeights(requireOpened(ctx, source.weights, 'the weights file'));
+  if ('initial' in source) return modelFromInitialWeights(join(ctx.runsDir, source.runId));
   return modelFromRun(join(ctx.runsDir, source.runId), source.checkpoint);
 }
 
@@ -75,13 +79,22 @@ export const evalHandlers: PartialHandlerTable = {
         const jobId = randomUUID();
         const trainList = await listLabelled(train);
         const valList = await listLabelled(val);
-        const r = await evaluateKnn(model, trainList.images, valList.images, {
-          k: req.k,
-          preprocess: evalPreprocess(model),
-          cache,
-          onProgress: (stage, done, total) => ctx.emit('progress', { jobId, label: `k-NN: extracting ${stage} features`, done, total }),
-        });
-        return { top1: r.top1, top5: r.top5, k: r.k, train: r.train, val: r.val, perClass: r.perClass, checkpoint: model.checkpoint ?? model.label };
+        const knn = (m: EvalModel, what: string) =>
+          evaluateKnn(m, trainList.images, valList.images, {
+            k: req.k,
+            preprocess: evalPreprocess(m),
+            cache,
+            onProgress: (stage, done, total) => ctx.emit('progress', { jobId, label: `k-NN${what}: extracting ${stage} features`, done, total }),
+          });
+        const r = await knn(model, '');
+        const result = { top1: r.top1, top5: r.top5, k: r.k, train: r.train, val: r.val, perClass: r.perClass, checkpoint: model.checkpoint ?? model.label };
+        if ('weights' in req.source) return { ...result, step: null, baseline: null };
+        // A run's evaluation is kept in its folder, with the step-0 result of the same protocol beside it.
+        const runDir = join(ctx.runsDir, req.source.runId);
+        const protocol = { trainDir: trainList.root, valDir: valList.root, k: req.k };
+        const kept = await keepEvaluation(runDir, model, r, protocol);
+        const baseline = await knnBaseline(runDir, kept, protocol, (m) => knn(m, ' baseline (step 0)'), (run) => loadModel(run, ctx));
+        return { ...result, step: kept.step, baseline };
       }),
     ),
 
@@ -101,6 +114,17 @@ export const evalHandlers: PartialHandlerTable = {
         return { query: image, neighbours };
       }),
     ),
+
+  'eval:history': (req, ctx) =>
+    asFailure(async () => {
+      const runDir = join(ctx.runsDir, req.runId);
+      try {
+        await stat(join(runDir, 'config.json'));
+      } catch {
+        throw new StudioFailure('not_found', `run ${req.runId} does not exist in ${ctx.runsDir}; refresh the Runs screen`);
+      }
+      return { runId: req.runId, records: await readEvaluations(runDir) };
+    }),
 
   'eval:attention': (req, ctx) =>
     serial(() =>

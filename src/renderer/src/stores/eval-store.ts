@@ -1,8 +1,8 @@
 // Evaluation: the chosen source (run checkpoint or weights file), k-NN accuracy, nearest-neighbour gallery and attention maps.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { AttentionResult, KnnResult, NeighbourResult } from '../../../shared/ipc-contract';
-import { call } from '../lib/api-client';
+import type { AttentionResult, EvaluationRecord, KnnResult, MetricRow, NeighbourResult } from '../../../shared/ipc-contract';
+import { call, callRaw } from '../lib/api-client';
 
 export type SourceKind = 'run' | 'weights';
 
@@ -21,7 +21,12 @@ export const useEvalStore = defineStore('eval', () => {
   const neighbours = shallowRef<NeighbourResult | null>(null);
   const attention = shallowRef<AttentionResult | null>(null);
   const busy = ref<'knn' | 'neighbours' | 'attention' | null>(null);
+  /** The chosen run's kept evaluations and its online k-NN rows (metrics.jsonl), for the top-1-against-step plot. */
+  const history = shallowRef<EvaluationRecord[]>([]);
+  const onlineKnn = shallowRef<MetricRow[]>([]);
+  const historyRun = ref('');
   let attentionGen = 0;
+  let historyGen = 0;
 
   const source = computed(() => {
     if (kind.value === 'weights') return weights.value ? { weights: weights.value } : null;
@@ -49,9 +54,20 @@ export const useEvalStore = defineStore('eval', () => {
       if (!(await openFor([trainDir.value, valDir.value, ...weightsFolder()]))) return;
       const r = await call('evalKnn', { source: { ...src }, train: trainDir.value, val: valDir.value, k: k.value });
       if (r) knn.value = Object.freeze(r) as KnnResult;
+      if (r && 'runId' in src && src.runId) await loadHistory(src.runId);
     } finally {
       busy.value = null;
     }
+  }
+
+  /** Kept evaluations and online k-NN rows of a run (quietly empty for a run that has none yet). */
+  async function loadHistory(id: string): Promise<void> {
+    const gen = ++historyGen;
+    historyRun.value = id;
+    const [h, d] = await Promise.all([callRaw('evalHistory', { runId: id }), callRaw('runsGet', { runId: id })]);
+    if (gen !== historyGen) return;
+    history.value = h.ok ? [...h.value.records] : [];
+    onlineKnn.value = d.ok ? d.value.metrics.filter((m) => typeof m.knnTop1 === 'number') : [];
   }
 
   async function findNeighbours(): Promise<void> {
@@ -81,5 +97,27 @@ export const useEvalStore = defineStore('eval', () => {
     }
   }
 
-  return { kind, runId, checkpoint, weights, trainDir, valDir, k, queryImage, threshold, knn, neighbours, attention, busy, source, runKnn, findNeighbours, drawAttention };
+  return {
+    kind,
+    runId,
+    checkpoint,
+    weights,
+    trainDir,
+    valDir,
+    k,
+    queryImage,
+    threshold,
+    knn,
+    neighbours,
+    attention,
+    busy,
+    source,
+    history,
+    onlineKnn,
+    historyRun,
+    runKnn,
+    loadHistory,
+    findNeighbours,
+    drawAttention,
+  };
 });
