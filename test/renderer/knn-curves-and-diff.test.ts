@@ -27,9 +27,9 @@ describe('evaluationCurves', () => {
       { label: 'k=5 on val', points: [{ step: 5, top1: 0.45 }] },
     ]);
   });
-  it('the online curve takes only rows that carry a finite knnTop1', () => {
-    const rows = [{ step: 1 }, { step: 2, knnTop1: 0.3 }, { step: 3, knnTop1: Number.NaN }, { step: 4, knnTop1: 0.35 }] as never[];
-    expect(onlineCurve(rows)!.points).toEqual([{ step: 2, top1: 0.3 }, { step: 4, top1: 0.35 }]);
+  it('the online curve takes only rows that carry a finite knnTop1, at the step evaluated (knnStep)', () => {
+    const rows = [{ step: 1, knnStep: 0, knnTop1: 0.2 }, { step: 2 }, { step: 3, knnTop1: Number.NaN }, { step: 4, knnStep: 4, knnTop1: 0.35 }, { step: 5, knnTop1: 0.4 }] as never[];
+    expect(onlineCurve(rows)!.points).toEqual([{ step: 0, top1: 0.2 }, { step: 4, top1: 0.35 }, { step: 5, top1: 0.4 }]);
     expect(onlineCurve([])).toBeNull();
   });
 });

@@ -20,13 +20,16 @@ const train = join(root, 'data', 'train');
 const val = join(root, 'data', 'val');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** The person opened the train and val folders (as the app does before k-NN). */
 function context(): HandlerContext {
-  const roots: string[] = [];
+  const roots: string[] = [train, val];
   return {
     dataDir: root,
     runsDir,
     emit<E extends EventName>(_event: E, _payload: EngineEvents[E]) {},
     allowRoot: (r: string) => void roots.push(resolve(r)),
+    openedFolders: () => [...roots],
+    removeRoot: () => false,
     isAllowed: (p: string) => roots.some((r) => p === r || p.startsWith(r + sep)),
   };
 }

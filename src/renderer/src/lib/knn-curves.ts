@@ -31,8 +31,10 @@ export function evaluationCurves(records: EvaluationRecord[]): KnnCurve[] {
   }));
 }
 
-/** The online k-NN measured during training (metrics.jsonl rows that carry knnTop1). */
+/** The online k-NN measured during training (metrics.jsonl rows that carry knnTop1), at the step it evaluated (knnStep: 0 for the baseline on the first row). */
 export function onlineCurve(rows: MetricRow[]): KnnCurve | null {
-  const points = rows.filter((r) => typeof r.knnTop1 === 'number' && Number.isFinite(r.knnTop1)).map((r) => ({ step: r.step, top1: r.knnTop1! }));
+  const points = rows
+    .filter((r) => typeof r.knnTop1 === 'number' && Number.isFinite(r.knnTop1))
+    .map((r) => ({ step: r.knnStep ?? r.step, top1: r.knnTop1! }));
   return points.length ? { label: 'online k-NN (during training)', points } : null;
 }
