@@ -151,6 +151,8 @@ export interface MetricRow {
    */
   knnStep?: number;
   knnTop1?: number;
+  /** Distinct images that could not be read during training so far (each reported once in the run log and the UI). */
+  decodeFailures?: number;
   knnTop5?: number | null;
   knnSeconds?: number;
   attnObjectShare?: number;

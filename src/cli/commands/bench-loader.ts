@@ -112,7 +112,7 @@ export const benchLoaderCommand: CliCommand = {
       views: 2 + config.localCrops,
       peakRssMb: peakRss / 2 ** 20,
       bytesPerBatch,
-      loadFailures: loader.failures.length,
+      loadFailures: loader.decodeFailures.count,
       ownDecodeOnlyImagesPerSec: await ownDecodeOnly(scan.images, Math.max(1, workers), args.config.maxPixels),
     };
     const script = anchorScript();

@@ -2,6 +2,7 @@
 import type { AugmentConfig } from '../../shared/config-schema';
 import type { ImageEntry } from '../../shared/ipc-contract';
 import { StudioFailure } from '../studio-failure';
+import { DecodeFailures } from './decode-failures';
 import { SeededRng } from '../util/seeded-rng';
 import type { Batch, LoaderPosition } from './batch-types';
 import { produceBatch, type BatchJob, type ProduceSettings, type ProducedBatch } from './produce-batch';
@@ -39,15 +40,15 @@ export function epochPermutation(seed: number, epoch: number, n: number): Uint32
  *   (seed, epoch, dataset index, view index), so the bytes do not depend on `workers` or `prefetch`.
  * - `position()` is where the next `next()` will continue; pass it back as `start` to resume exactly.
  * - `batchesPerEpoch` = floor(images / batchSize) (drop_last); fewer images than one batch is a StudioFailure.
- * - Images that fail to decode at load time (deleted, changed since the scan) give zero views and are counted in
- *   `failures`; they never stop the run.
+ * - Images that fail to decode at load time (deleted, changed since the scan) give zero views and are recorded once
+ *   each in `decodeFailures` (bounded list, count); the train loop reports them and stops a run with too many.
  * - `recycle(batch)` hands a delivered batch's buffers back once nothing reads them any more: later batches are
  *   built into them (optional; saves the page faults and zeroing of fresh buffers, ~1 ms per image).
  * - Always `close()` to stop the worker threads.
  */
 export class MulticropLoader {
   readonly batchesPerEpoch: number;
-  readonly failures: { path: string; message: string }[] = [];
+  readonly decodeFailures = new DecodeFailures();
   private readonly images: ImageEntry[];
   private readonly batchSize: number;
   private readonly seed: number;
@@ -135,7 +136,7 @@ export class MulticropLoader {
     const t0 = performance.now();
     const produced = await head.promise;
     const waitMs = performance.now() - t0;
-    for (const f of produced.failures) this.failures.push(f);
+    for (const f of produced.failures) this.decodeFailures.record(f.path, f.message);
     this.nextDeliver = this.advance(head.pos);
     const items = this.job(head.pos).items;
     this.fill();

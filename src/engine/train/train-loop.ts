@@ -6,6 +6,10 @@ import type { StudioConfig } from '../../shared/config-schema';
 import type { BackendInfo, CollapseWarning, MetricRow, TrainState, TrainStatus } from '../../shared/ipc-contract';
 import { StudioFailure } from '../studio-failure';
 import type { Batch, LoaderPosition } from '../loader/batch-types';
+import { type DecodeFailures, maxDecodeFailures } from '../loader/decode-failures';
+
+/** The run's log (every info, warning and error of the loop, one line each) in the run folder. */
+export const RUN_LOG_FILE = 'run.log';
 import type { DurableWrite } from './atomic-folder';
 import type { NamedTensors } from './step-types';
 import { type Checkpoint, type CheckpointMeta, CheckpointSaveError, CheckpointStore, checkpointName } from './checkpoint-store';
@@ -33,6 +37,8 @@ export interface TrainSystem {
 /** The loader as the loop uses it (MulticropLoader satisfies it); one batch holds batchSize * accumulate images. */
 export interface BatchSource {
   next(): Promise<Batch>;
+  /** Images that could not be read (MulticropLoader): reported once each, and too many stop the run. */
+  readonly decodeFailures?: DecodeFailures;
   close(): Promise<void> | void;
   /** Take back a batch the step is done with (its buffers are reused), if the source recycles. */
   recycle?(batch: Batch): void;
@@ -122,7 +128,13 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
   const runId = runIdOf(runDir);
   const control = opts.control ?? new TrainControl();
   const ev = opts.events ?? {};
-  const log = (level: 'info' | 'warn' | 'error', message: string) => ev.log?.(level, message);
+  // Every message also goes to <run>/run.log, in order (what a person reads after the fact).
+  let logChain: Promise<void> = Promise.resolve();
+  const log = (level: 'info' | 'warn' | 'error', message: string) => {
+    ev.log?.(level, message);
+    const line = `${new Date().toISOString()} ${level} ${message}\n`;
+    logChain = logChain.then(() => fsp.mkdir(runDir, { recursive: true })).then(() => fsp.appendFile(join(runDir, RUN_LOG_FILE), line)).catch(() => undefined);
+  };
 
   const store = new CheckpointStore(runDir, { write: opts.write, keep: opts.keepCheckpoints });
   const { checkpoint: found, problems } = await store.loadLatest();
@@ -352,6 +364,22 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
           `the loader delivered batch ${batch.index} of epoch ${batch.epoch} where step ${rec.step + 1} needs batch ${want.index} of epoch ${want.epoch}`,
         );
       }
+      const unreadable = loader!.decodeFailures;
+      if (unreadable) {
+        const { failures, more } = unreadable.takeNew();
+        for (const f of failures) log('warn', `could not read ${f.path} during training: ${f.reason}; its views are blank in this step (reported once). Rescan the folder to leave it out.`);
+        if (more > 0) log('warn', `${more} more images could not be read (not listed)`);
+        const limit = maxDecodeFailures(opts.images.length);
+        if (unreadable.count > limit) {
+          const first = unreadable.listed[0]!;
+          // Stop before training on this batch: blank views of most of a dataset would only teach the model zeros.
+          throw new StudioFailure(
+            'bad_input',
+            `training stopped before step ${rec.step + 1}: ${unreadable.count} of the ${opts.images.length} images could not be read (more than ${limit} allowed), ` +
+              `e.g. ${first.path}: ${first.reason}. The folder may have changed since it was scanned: check it, rescan it on the Dataset screen and resume the run.`,
+          );
+        }
+      }
       const sched = deps.schedule(config, spe, rec.step);
       const stats = await system.step(config.accumulate > 1 ? splitBatch(batch, config.accumulate) : batch, sched);
       const t1 = performance.now();
@@ -392,6 +420,7 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
         numTensors: tf.memory().numTensors,
         time: Date.now(),
       };
+      if (unreadable && unreadable.count > 0) row.decodeFailures = unreadable.count;
       const lastStep = rec.step >= target || Date.now() >= deadline;
       if (online && !pendingEval && (rec.step - lastEvalStep >= evalEvery || (lastStep && lastEvalStep !== rec.step))) pendingEval = runEval();
       if (pendingEval) {
@@ -433,6 +462,7 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
     if (e instanceof StudioFailure) throw new StudioFailure(e.code, full);
     throw e;
   } finally {
+    await logChain;
     await metrics.close().catch(() => undefined);
     await Promise.resolve(loader?.close()).catch(() => undefined);
     await system?.dispose();

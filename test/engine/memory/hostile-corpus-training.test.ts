@@ -54,7 +54,7 @@ describe('training on a hostile corpus', () => {
       await loader.close();
       system.dispose();
     }
-    expect(loader.failures).toEqual([]);
+    expect(loader.decodeFailures.listed).toEqual([]);
     expect(seen.size).toBe(usable);
     expect(await hashTree(tmp)).toBe(before);
   }, 600_000); // a few seconds on an idle machine; generous for a loaded one

@@ -60,7 +60,7 @@ async function runEpochs(workers: number, epochs: number): Promise<Trace> {
   } finally {
     await loader.close();
   }
-  expect(loader.failures).toEqual([]);
+  expect(loader.decodeFailures.listed).toEqual([]);
   const half = epochs / 2;
   const rssSlope = slope(xs.slice(half), rss.slice(half));
   const heapSlope = slope(xs.slice(half), heap.slice(half));

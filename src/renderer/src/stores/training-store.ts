@@ -7,12 +7,15 @@ import { call, callRaw, onEvent } from '../lib/api-client';
 import { plain } from '../lib/plain';
 import { useAppStore } from './app-store';
 
+const NOTICE_LIMIT = 50;
 const ACTIVE: TrainStatus['state'][] = ['starting', 'running', 'pausing', 'paused', 'stopping'];
 
 export const useTrainingStore = defineStore('training', () => {
   const app = useAppStore();
   const status = shallowRef<TrainStatus | null>(null);
   const metrics = shallowRef<MetricRow[]>([]);
+  /** Warnings of the run (an image that could not be read, a collapse warning), newest last, at most NOTICE_LIMIT. */
+  const notices = ref<string[]>([]);
   const config = shallowRef<StudioConfig | null>(null);
   const schedules = shallowRef<SchedulePreview | null>(null);
   const memory = shallowRef<MemoryEstimate | null>(null);
@@ -30,7 +33,10 @@ export const useTrainingStore = defineStore('training', () => {
     if (status.value && s.runId !== status.value.runId && !ACTIVE.includes(s.state)) return;
     // An answer that crossed a newer event on the way (same run, earlier step) must not move the progress back.
     if (status.value && s.runId === status.value.runId && s.step < status.value.step && s.state === status.value.state) return;
-    if (!status.value || s.runId !== status.value.runId) metrics.value = [];
+    if (!status.value || s.runId !== status.value.runId) {
+      metrics.value = [];
+      if (status.value) notices.value = [];
+    }
     status.value = Object.freeze({ ...s }) as TrainStatus;
     app.setBackend(s.backend);
   }
@@ -49,6 +55,10 @@ export const useTrainingStore = defineStore('training', () => {
     subscribed = true;
     await onEvent('train:status', onStatus);
     await onEvent('train:metrics', onMetrics);
+    await onEvent('log', (l) => {
+      if (l.level !== 'warn' || notices.value.includes(l.message)) return;
+      notices.value = [...notices.value, l.message].slice(-NOTICE_LIMIT);
+    });
     const r = await callRaw('trainStatus', {});
     if (r.ok && r.value) {
       onStatus(r.value);
@@ -120,5 +130,5 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
-  return { status, metrics, config, schedules, schedulesError, memory, memoryError, pending, active, runId, init, loadRun, start, control, previewSchedules, estimateMemory };
+  return { status, metrics, notices, config, schedules, schedulesError, memory, memoryError, pending, active, runId, init, loadRun, start, control, previewSchedules, estimateMemory };
 });
