@@ -99,7 +99,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['localSize'],
-        message: `local crop size ${c.localSize} is larger than the global crop size ${c.globalSize}; make localSize <= globalSize`,
+        message: `local crop size (${c.localSize} px) is larger than the global crop size (${c.globalSize} px); make it ${c.globalSize} px or smaller`,
       });
     }
     for (const key of ['globalSize', 'localSize'] as const) {
@@ -107,18 +107,18 @@ export const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: [key],
-          message: `${key} ${c[key]} is not a multiple of the patch size ${c.patchSize}`,
+          message: `${key === 'globalSize' ? 'global' : 'local'} crop size (${c[key]} px) is not a multiple of the patch size (${c.patchSize} px); use ${Math.max(c.patchSize, Math.round(c[key] / c.patchSize) * c.patchSize)} px for example`,
         });
       }
     }
     if (c.minLr > c.lr) {
-      ctx.addIssue({ code: 'custom', path: ['minLr'], message: `minLr ${c.minLr} exceeds lr ${c.lr}` });
+      ctx.addIssue({ code: 'custom', path: ['minLr'], message: `minimum learning rate (${c.minLr}) is larger than the learning rate (${c.lr}); make it ${c.lr} or smaller` });
     }
     if (c.warmupEpochs >= c.epochs && c.epochs > 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['warmupEpochs'],
-        message: `warmupEpochs ${c.warmupEpochs} must be smaller than epochs ${c.epochs}`,
+        message: `warmup epochs (${c.warmupEpochs}) must be fewer than the epochs (${c.epochs})`,
       });
     }
   });

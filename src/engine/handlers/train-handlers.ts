@@ -43,7 +43,11 @@ async function assertFolder(path: string): Promise<string> {
 export function schedulePreview(config: Parameters<typeof scheduleAt>[0], datasetSize: number, points: number): SchedulePreview {
   const spe = stepsPerEpoch(config, datasetSize);
   if (spe < 1) {
-    throw new StudioFailure('bad_input', `batchSize ${config.batchSize} (x accumulate ${config.accumulate}) exceeds the dataset's ${datasetSize} images; lower batchSize`);
+    const per = config.batchSize * config.accumulate;
+    throw new StudioFailure(
+      'bad_input',
+      `the batch (${per} images${config.accumulate > 1 ? `: batch size ${config.batchSize} x ${config.accumulate} accumulation steps` : ''}) is larger than the dataset (${datasetSize} usable images); lower the batch size to ${Math.max(1, Math.floor(datasetSize / config.accumulate))} or less, or add images`,
+    );
   }
   const total = spe * config.epochs;
   const every = Math.max(1, Math.ceil(total / points));

@@ -51,7 +51,7 @@ describe('train handlers', () => {
   it('validates configs and previews schedules from the same functions the loop uses', async () => {
     const bad = await call<{ ok: false; errors: string[] }>('config:validate', { config: { ...config, localSize: 64, globalSize: 32 } });
     expect(bad.ok).toBe(false);
-    expect(bad.errors.join('\n')).toMatch(/localSize: local crop size 64 is larger than the global crop size 32/);
+    expect(bad.errors.join('\n')).toMatch(/localSize: local crop size \(64 px\) is larger than the global crop size \(32 px\); make it 32 px or smaller/);
     const good = await call<{ ok: true }>('config:validate', { config });
     expect(good.ok).toBe(true);
     const p = await call<SchedulePreview>('schedules:preview', { config, datasetSize: 12, points: 10 });
@@ -59,7 +59,7 @@ describe('train handlers', () => {
     expect(p.totalSteps).toBe(150);
     expect(p.every).toBe(15);
     expect(p.lr[2]).toBe(scheduleAt(config, 3, 30).lr);
-    expect((await fail('schedules:preview', { config, datasetSize: 3, points: 10 })).message).toMatch(/batchSize 4.*3 images/);
+    expect((await fail('schedules:preview', { config, datasetSize: 3, points: 10 })).message).toMatch(/the batch \(4 images\) is larger than the dataset \(3 usable images\); lower the batch size to 3 or less/);
   });
 
   it('runs one training at a time, pauses between steps, resumes, stops with a checkpoint and lists the run', async () => {

@@ -131,18 +131,29 @@ export const useAugmentStore = defineStore('augment', () => {
   }
 
   function reseed(): void {
+    seedError.value = null;
     seed.value = Math.floor(Math.random() * 2 ** 31);
     changed();
   }
 
-  function setSeed(v: number): void {
-    if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) return;
+  /** Why the typed seed cannot be used (shown beside the field), or null. */
+  const seedError = ref<string | null>(null);
+  /** The seed as typed: a value the engine cannot use is named, not silently ignored. */
+  function setSeed(raw: string): void {
+    const text = raw.trim();
+    const v = Number(text);
+    if (text === '' || !Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
+      seedError.value = `The seed must be a whole number from 0 to ${2 ** 31 - 1}${text === '' ? ' (the field is empty)' : ` (you typed ${text.slice(0, 40)})`}; the previews keep seed ${seed.value}`;
+      return;
+    }
+    seedError.value = null;
     seed.value = v;
     changed();
   }
 
   return {
     seed,
+    seedError,
     preview,
     previewError,
     busy,

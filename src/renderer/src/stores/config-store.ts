@@ -16,6 +16,7 @@ import {
 } from '../../../shared/config-schema';
 import { AUGMENT_PRESETS } from '../lib/augment-presets';
 import { plain } from '../lib/plain';
+import { describeIssue } from '../lib/config-messages';
 
 const STORAGE_KEY = 'multicrop.config';
 
@@ -43,12 +44,14 @@ export const useConfigStore = defineStore('config', () => {
     if (parsed.value.success) return out;
     for (const issue of parsed.value.error.issues) {
       const key = (issue.path[0] as ConfigKey | undefined) ?? '';
-      out[key] = out[key] ? `${out[key]}; ${issue.message}` : issue.message;
+      const text = describeIssue(key, issue, key ? (config.value as Record<string, unknown>)[key] : undefined);
+      out[key] = out[key] ? `${out[key]}; ${text}` : text;
     }
     return out;
   });
   const valid = computed(() => parsed.value.success);
-  const augmentValid = computed(() => augmentConfigSchema.safeParse(augment()).success);
+  /** The augmentation keys are valid on their own and together (a local crop larger than the global crop is not). */
+  const augmentValid = computed(() => augmentConfigSchema.safeParse(augment()).success && !AUGMENT_KEYS.some((k) => errors.value[k]));
 
   watch(
     config,
