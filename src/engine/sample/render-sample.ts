@@ -34,16 +34,19 @@ export interface SampleStyle {
   minSeparation: number;
   /** Largest RGB distance between the two colours of a gradient or noise background (kept low: smooth, not textured). */
   maxBackgroundContrast: number;
-  /** 'random': any RGB colour; 'grey': near-grey colours (a small random tint), so luminance is all colour can tell. */
-  palette: 'random' | 'grey';
+  /**
+   * 'random': any RGB colour; 'grey': near-grey colours (a small random tint); 'ink': dark near-grey shapes on a light
+   * near-grey ground, so colour tells neither the class nor the image.
+   */
+  palette: 'random' | 'grey' | 'ink';
 }
 
 export const SAMPLE_STYLE: SampleStyle = { objects: [1, 1], areaShare: [0.1, 0.25], minSeparation: 120, maxBackgroundContrast: 60, palette: 'random' };
 
-function colourOf(rng: SeededRng, palette: SampleStyle['palette']): Rgb {
+function colourOf(rng: SeededRng, palette: SampleStyle['palette'], role: 'ground' | 'object'): Rgb {
   if (palette === 'random') return [rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)];
-  const l = rng.uniform(0, 255);
-  const t = () => Math.min(255, Math.max(0, l + rng.uniform(-12, 12)));
+  const l = palette === 'grey' ? rng.uniform(0, 255) : role === 'ground' ? rng.uniform(195, 250) : rng.uniform(15, 85);
+  const t = () => Math.min(255, Math.max(0, l + rng.uniform(-8, 8)));
   return [t(), t(), t()];
 }
 
@@ -62,10 +65,10 @@ export function drawSampleSpec(cls: SampleClass, key: number[], style: SampleSty
   const width = 160 + 16 * rng.int(11); // 160..320
   const height = 160 + 16 * rng.int(11);
   const kind = BACKGROUND_KINDS[rng.int(BACKGROUND_KINDS.length)]!;
-  const a = colourOf(rng, style.palette);
+  const a = colourOf(rng, style.palette, 'ground');
   let b: Rgb = a;
   if (kind !== 'plain') {
-    do b = colourOf(rng, style.palette);
+    do b = colourOf(rng, style.palette, 'ground');
     while (Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) > style.maxBackgroundContrast);
   }
   const background: BackgroundSpec = { kind, a, b, angle: rng.uniform(0, 2 * Math.PI), period: rng.uniform(40, 90) };
@@ -76,7 +79,7 @@ export function drawSampleSpec(cls: SampleClass, key: number[], style: SampleSty
   const objects: SampleObject[] = [];
   for (let k = 0; k < count; k++) {
     let color: Rgb;
-    do color = colourOf(rng, style.palette);
+    do color = colourOf(rng, style.palette, 'object');
     while (distanceToSegment(color, a, b) < style.minSeparation);
     // Place without overlap (circumscribed circles apart); after many tries accept the last (overlap only merges masks).
     let cx = 0;

@@ -1,0 +1,13 @@
+// Writes a variant of the sample dataset (same classes and split, another drawing style) with its masks, for the experiments in docs/learning.md.
+// Usage: node --import tsx scripts/sample-variant.ts OUT '{"objects":[2,3],"palette":"ink"}'  -> OUT/data/{train,val} and OUT/data-masks (train with learn-check --data OUT/data)
+import { join, resolve } from 'node:path';
+import { writeSampleImages } from '../src/engine/sample/sample-dataset';
+import { SAMPLE_STYLE, type SampleStyle } from '../src/engine/sample/render-sample';
+
+const [outArg, styleJson] = process.argv.slice(2);
+if (!outArg) throw new Error('usage: node --import tsx scripts/sample-variant.ts OUT [STYLE_JSON] (see the top of this file)');
+const out = resolve(outArg);
+const style: SampleStyle = { ...SAMPLE_STYLE, ...(styleJson ? (JSON.parse(styleJson) as Partial<SampleStyle>) : {}) };
+const files = await writeSampleImages(join(out, 'data'), join(out, 'data-masks'), undefined, style);
+const share = files.reduce((s, f) => s + f.objectShare, 0) / files.length;
+process.stdout.write(JSON.stringify({ data: join(out, 'data'), masks: join(out, 'data-masks'), style, images: files.length, meanObjectShare: Number(share.toFixed(4)) }) + '\n');
