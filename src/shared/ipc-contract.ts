@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'busy'
   | 'bad_input'
   | 'exists'
+  | 'cancelled'
   | 'internal';
 
 export interface StudioError {
@@ -324,6 +325,8 @@ export const requestSchemas = {
   'dataset:openSample': z.strictObject({}),
   'dataset:recent': z.strictObject({}),
   'dataset:scan': z.strictObject({ path: path(), maxPixels: z.number().int().positive().optional() }),
+  // Stop a scan in progress (its progress events' jobId; without one, every scan): it fails with 'cancelled'.
+  'dataset:cancelScan': z.strictObject({ jobId: z.string().max(64).optional() }),
   'folders:open': z.strictObject({ path: path() }),
   'folders:list': z.strictObject({}),
   'folders:remove': z.strictObject({ path: path() }),
@@ -380,6 +383,7 @@ export interface ChannelResponses {
   'dataset:openSample': string;
   'dataset:recent': string[];
   'dataset:scan': ScanResult;
+  'dataset:cancelScan': { cancelled: number };
   'folders:open': OpenedFolders;
   'folders:list': OpenedFolders;
   'folders:remove': OpenedFolders;

@@ -10,6 +10,7 @@ export const CHANNEL_LIST = [
   'dataset:openSample',
   'dataset:recent',
   'dataset:scan',
+  'dataset:cancelScan',
   'folders:open',
   'folders:list',
   'folders:remove',

@@ -43,6 +43,7 @@ const VALID: { [C in Channel]: ChannelRequest<C> } = {
   'export:run': { runId: 'run-1', format: 'safetensors', network: 'student' },
   'export:save': { runId: 'run-1', format: 'torchrun' },
   'eval:history': { runId: 'run-1' },
+  'dataset:cancelScan': { jobId: 'scan-1' },
 };
 
 const HUGE = 'x'.repeat(1_000_000);

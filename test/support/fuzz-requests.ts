@@ -139,6 +139,7 @@ export function baseRequests(s: FuzzSandbox): Record<Channel, Base> {
     'export:run': { request: { runId: missingRun, format: 'safetensors' }, expect: 'refused' },
     'export:save': { request: { runId: missingRun, format: 'safetensors' }, expect: 'refused' },
     'eval:history': { request: { runId: missingRun }, expect: 'refused' },
+    'dataset:cancelScan': { request: {}, expect: 'any' },
   };
 }
 

@@ -11,6 +11,19 @@ export interface ScanOptions {
   progressMs?: number;
   /** Files probed at once. */
   concurrency?: number;
+  /** Aborting stops the scan at the next file with a ScanCancelledError. */
+  signal?: AbortSignal;
+}
+
+/** The person cancelled the scan (ScanOptions.signal): nothing of it is used. */
+export class ScanCancelledError extends Error {
+  override name = 'ScanCancelledError';
+  constructor(
+    readonly root: string,
+    readonly filesSeen: number,
+  ) {
+    super(`the scan of ${root} was cancelled after ${filesSeen} files`);
+  }
 }
 
 interface FileRef {
@@ -122,8 +135,12 @@ export async function scanDataset(rootIn: string, opts: ScanOptions = {}): Promi
     }
   };
   let walking = true;
+  const check = () => {
+    if (opts.signal?.aborted) throw new ScanCancelledError(root, walking ? found : done);
+  };
   const files = await walk(root, skipped, () => {
     found++;
+    check();
     report();
   });
   walking = false;
@@ -133,6 +150,7 @@ export async function scanDataset(rootIn: string, opts: ScanOptions = {}): Promi
   let next = 0;
   const worker = async () => {
     while (next < files.length) {
+      check();
       const k = next++;
       const f = files[k]!;
       const r = await probeImage(f.path, f.size, maxPixels);

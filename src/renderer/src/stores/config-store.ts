@@ -8,6 +8,7 @@ import {
   configSchema,
   DEFAULT_PRESET,
   presetConfig,
+  PRESETS,
   RECIPE_DEFAULTS,
   type AugmentConfig,
   type ConfigKey,
@@ -15,10 +16,33 @@ import {
   type StudioConfig,
 } from '../../../shared/config-schema';
 import { AUGMENT_PRESETS } from '../lib/augment-presets';
+import { configChanges, slowdownWarning, type ConfigChange } from '../lib/config-changes';
 import { plain } from '../lib/plain';
 import { describeIssue } from '../lib/config-messages';
+import type { UserPreset } from '../lib/preset-file';
 
 const STORAGE_KEY = 'multicrop.config';
+const PRESETS_KEY = 'multicrop.presets';
+
+/** A change waiting for the person's confirmation: what applying it would change, and a warning where it costs. */
+export interface Proposal {
+  title: string;
+  next: StudioConfig;
+  changes: ConfigChange[];
+  warning: string | null;
+  /** The augmentation settings would change too: the person may keep theirs (a Training preset). */
+  augmentChanges: number;
+}
+
+function loadPresets(): UserPreset[] {
+  try {
+    const raw = JSON.parse(localStorage.getItem(PRESETS_KEY) ?? '[]') as UserPreset[];
+    return raw.filter((p) => typeof p?.name === 'string' && configSchema.safeParse({ ...RECIPE_DEFAULTS, ...p.config }).success).map((p) => ({ name: p.name, config: { ...RECIPE_DEFAULTS, ...p.config } }));
+  } catch {
+    return [];
+  }
+}
+const sameAugment = (a: AugmentConfig, b: AugmentConfig): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 function loadSaved(): StudioConfig {
   try {
@@ -36,6 +60,10 @@ function loadSaved(): StudioConfig {
 export const useConfigStore = defineStore('config', () => {
   const config = ref<StudioConfig>(loadSaved());
   const preset = ref<PresetName | 'custom'>('custom');
+  const proposal = ref<Proposal | null>(null);
+  const userPresets = ref<UserPreset[]>(loadPresets());
+  /** The augmentation preset applied last (an overlay), to name the state while its values are untouched. */
+  const lastAugment = ref<{ name: string; values: AugmentConfig } | null>(null);
 
   const parsed = computed(() => configSchema.safeParse(plain(config.value)));
   /** Problems per key (or '' for whole-config problems), as a person reads them. */
@@ -73,22 +101,103 @@ export const useConfigStore = defineStore('config', () => {
     (config.value as Record<ConfigKey, unknown>)[key] = plain(value);
     preset.value = 'custom';
   }
+  /** What the augmentation settings are, by name: a known set of values, the last applied preset untouched, else 'custom'. */
+  const augmentLabel = computed(() => {
+    const now = augment();
+    const known: [string, AugmentConfig][] = [
+      ['DINO recipe', augmentPart(RECIPE_DEFAULTS)],
+      ...(Object.keys(PRESETS) as PresetName[]).map((n): [string, AugmentConfig] => [`${n} (Training preset)`, augmentPart(presetConfig(n))]),
+      ...userPresets.value.map((p): [string, AugmentConfig] => [`${p.name} (my preset)`, augmentPart(p.config)]),
+    ];
+    if (lastAugment.value && sameAugment(lastAugment.value.values, now)) return lastAugment.value.name;
+    return known.find(([, v]) => sameAugment(v, now))?.[0] ?? 'custom';
+  });
+
+  /** Show what `next` would change; nothing changes until the person accepts. */
+  function propose(title: string, next: StudioConfig, offerKeepAugment = false): void {
+    const now = snapshot();
+    const changes = configChanges(now, next);
+    const augmentChanges = offerKeepAugment ? changes.filter((c) => c.key in augmentShape).length : 0;
+    proposal.value = { title, next: plain(next), changes, warning: slowdownWarning(now, next), augmentChanges };
+  }
+  /** Apply the proposal (optionally keeping the current augmentation settings). */
+  function accept(keepAugment = false): void {
+    const p = proposal.value;
+    if (!p) return;
+    const next = keepAugment ? { ...plain(p.next), ...augment() } : plain(p.next);
+    config.value = next;
+    const named = (Object.keys(PRESETS) as PresetName[]).find((n) => JSON.stringify(presetConfig(n)) === JSON.stringify(next));
+    preset.value = named ?? 'custom';
+    proposal.value = null;
+  }
+  function dismiss(): void {
+    proposal.value = null;
+  }
+
   function applyPreset(name: PresetName): void {
-    config.value = presetConfig(name);
-    preset.value = name;
+    propose(`Training preset ${name}`, presetConfig(name), true);
   }
   function applyAugmentPreset(name: string): void {
     const p = AUGMENT_PRESETS[name];
-    if (p) config.value = { ...plain(config.value), ...plain(p) };
+    if (!p) return;
+    const next = { ...snapshot(), ...plain(p) };
+    lastAugment.value = { name, values: augmentPart(next) };
+    propose(`Augmentation preset ${name}`, next);
   }
   function resetAugment(): void {
-    config.value = { ...plain(config.value), ...augmentPart(RECIPE_DEFAULTS) };
+    propose('Reset the augmentation to the recipe defaults', { ...snapshot(), ...augmentPart(RECIPE_DEFAULTS) });
   }
   function replace(c: StudioConfig): void {
     config.value = plain(c);
   }
 
-  return { config, preset, errors, valid, augmentValid, snapshot, augment, set, applyPreset, applyAugmentPreset, resetAugment, replace };
+  function savePresets(): void {
+    localStorage.setItem(PRESETS_KEY, JSON.stringify(plain(userPresets.value)));
+  }
+  /** Save the current settings under a name (replacing a preset of that name). */
+  function savePreset(name: string): UserPreset {
+    const p = { name: name.trim(), config: snapshot() };
+    userPresets.value = [...userPresets.value.filter((x) => x.name !== p.name), p];
+    savePresets();
+    return p;
+  }
+  function addPreset(p: UserPreset): void {
+    userPresets.value = [...userPresets.value.filter((x) => x.name !== p.name), { name: p.name, config: plain(p.config) }];
+    savePresets();
+  }
+  function deletePreset(name: string): void {
+    userPresets.value = userPresets.value.filter((x) => x.name !== name);
+    savePresets();
+  }
+  function loadPreset(name: string): void {
+    const p = userPresets.value.find((x) => x.name === name);
+    if (p) propose(`My preset ${p.name}`, { ...RECIPE_DEFAULTS, ...p.config });
+  }
+
+  return {
+    config,
+    preset,
+    proposal,
+    userPresets,
+    augmentLabel,
+    errors,
+    valid,
+    augmentValid,
+    snapshot,
+    augment,
+    set,
+    propose,
+    accept,
+    dismiss,
+    applyPreset,
+    applyAugmentPreset,
+    resetAugment,
+    replace,
+    savePreset,
+    addPreset,
+    deletePreset,
+    loadPreset,
+  };
 });
 
 export const AUGMENT_KEYS = Object.keys(augmentShape) as (keyof AugmentConfig)[];

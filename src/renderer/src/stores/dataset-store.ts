@@ -3,6 +3,10 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { DirListing, ScanResult } from '../../../shared/ipc-contract';
 import { call, callRaw } from '../lib/api-client';
+import { useAppStore } from './app-store';
+
+/** Names of the evaluation half of a train/val folder (torchvision and Kaggle spellings). */
+const VAL_NAMES = ['val', 'valid', 'validation', 'test'];
 
 const LAST_KEY = 'multicrop.dataset';
 
@@ -14,6 +18,10 @@ export const useDatasetStore = defineStore('dataset', () => {
   const opened = ref<string[]>([]);
   const listing = shallowRef<DirListing | null>(null);
   const selectedImage = ref<string | null>(null);
+  /** The opened folder holds train/ and val/: training uses train/, the Evaluation screen's k-NN uses val/. */
+  const split = ref<{ root: string; train: string; val: string } | null>(null);
+  /** What happened to the last open that did not replace the dataset (empty folder, cancelled scan). */
+  const notice = ref<string | null>(null);
 
   const root = computed(() => scan.value?.root ?? null);
   const imageCount = computed(() => scan.value?.images.length ?? 0);
@@ -27,17 +35,40 @@ export const useDatasetStore = defineStore('dataset', () => {
     if (r) opened.value = r.folders;
   }
 
-  /** Open a folder (the person's deliberate act: it joins the opened-folders list) and scan it. */
-  async function open(path: string): Promise<boolean> {
+  /** The train/val halves of `root` when it has that layout (a probe: listing names only). */
+  async function splitOf(root: string): Promise<{ root: string; train: string; val: string } | null> {
+    const r = await callRaw('fsListDir', { path: root });
+    if (!r.ok) return null;
+    const dirs = r.value.entries.filter((e) => e.isDir);
+    const train = dirs.find((e) => e.name.toLowerCase() === 'train');
+    const val = VAL_NAMES.map((n) => dirs.find((e) => e.name.toLowerCase() === n)).find((e) => e);
+    return train && val ? { root: r.value.path, train: train.path, val: val.path } : null;
+  }
+
+  /**
+   * Open a folder (the person's deliberate act: it joins the opened-folders list) and scan it. A folder holding
+   * train/ and val/ is that layout, not two classes: train/ is scanned for training, val/ kept for evaluation.
+   * `asClasses` scans the folder itself anyway.
+   */
+  async function open(path: string, asClasses = false): Promise<boolean> {
     scanning.value = true;
+    notice.value = null;
     try {
       const o = await call('foldersOpen', { path });
       if (!o) return false;
       opened.value = o.folders;
-      return await scanOpened(path);
+      const s = asClasses ? null : await splitOf(path);
+      const ok = await scanOpened(s ? s.train : path);
+      if (ok) split.value = s;
+      return ok;
     } finally {
       scanning.value = false;
     }
+  }
+
+  /** Stop the scan in progress (the dataset in use stays). */
+  async function cancelScan(): Promise<void> {
+    await callRaw('datasetCancelScan', {});
   }
 
   /** Close an opened folder: the engine no longer reads it; a dataset shown from it is closed too. */
@@ -57,8 +88,22 @@ export const useDatasetStore = defineStore('dataset', () => {
   async function scanOpened(path: string): Promise<boolean> {
     scanning.value = true;
     try {
-      const r = await call('datasetScan', { path });
-      if (!r) return false;
+      const res = await callRaw('datasetScan', { path });
+      if (!res.ok) {
+        // A cancelled scan is the person's choice, not an error: say so where they are looking.
+        if (res.error.code === 'cancelled') notice.value = res.error.message;
+        else useAppStore().reportError(res.error, 'datasetScan');
+        return false;
+      }
+      const r = res.value;
+      if (r.images.length === 0) {
+        // An empty folder never replaces the dataset in use.
+        const why = r.skipped.length ? `${r.skipped.length} files skipped, e.g. ${r.skipped[0]!.path.split(/[\\/]/).pop()}: ${r.skipped[0]!.reason}` : 'no files at all';
+        notice.value = `${r.root} has no usable images (${why}). ${scan.value ? `Still using ${scan.value.root}.` : 'Open a folder that holds images.'}`;
+        return false;
+      }
+      notice.value = null;
+      if (split.value && !r.root.startsWith(split.value.root)) split.value = null;
       scan.value = Object.freeze(r) as ScanResult;
       localStorage.setItem(LAST_KEY, r.root);
       selectedImage.value = r.images[0]?.path ?? null;
@@ -76,10 +121,11 @@ export const useDatasetStore = defineStore('dataset', () => {
       const p = await call('datasetOpenSample', {});
       if (!p) return false;
       // The sample comes as train/ and val/ ImageFolders: train on train/ (val/ is for the Evaluation screen's k-NN).
-      const l = await call('fsListDir', { path: p });
-      const train = l?.entries.find((e) => e.isDir && e.name === 'train');
+      const s = await splitOf(p);
       // The engine opened the sample folder itself (the person asked for it): scan it.
-      return await scanOpened(train ? train.path : p);
+      const ok = await scanOpened(s ? s.train : p);
+      if (ok) split.value = s;
+      return ok;
     } finally {
       scanning.value = false;
     }
@@ -90,7 +136,10 @@ export const useDatasetStore = defineStore('dataset', () => {
     const p = await call('datasetPickFolder', {});
     if (!p) return false;
     void loadOpened();
-    return scanOpened(p);
+    const s = await splitOf(p);
+    const ok = await scanOpened(s ? s.train : p);
+    if (ok) split.value = s;
+    return ok;
   }
 
   async function browse(path: string): Promise<void> {
@@ -108,6 +157,9 @@ export const useDatasetStore = defineStore('dataset', () => {
       if (r.ok && !scan.value) {
         scan.value = Object.freeze(r.value) as ScanResult;
         selectedImage.value = r.value.images[0]?.path ?? null;
+        // The train half of a train/val folder: remember its val half for evaluation again.
+        const s = await splitOf(r.value.root.replace(/[\\/][^\\/]+[\\/]?$/, '') || r.value.root);
+        if (s && s.train === r.value.root) split.value = s;
       }
     } finally {
       scanning.value = false;
@@ -118,5 +170,27 @@ export const useDatasetStore = defineStore('dataset', () => {
     selectedImage.value = path;
   }
 
-  return { scan, scanning, recent, opened, listing, selectedImage, root, imageCount, loadRecent, loadOpened, open, remove, scanOpened, openSample, pickFolder, browse, select, reopenLast };
+  return {
+    scan,
+    scanning,
+    recent,
+    opened,
+    listing,
+    selectedImage,
+    split,
+    notice,
+    root,
+    imageCount,
+    loadRecent,
+    loadOpened,
+    open,
+    cancelScan,
+    remove,
+    scanOpened,
+    openSample,
+    pickFolder,
+    browse,
+    select,
+    reopenLast,
+  };
 });
