@@ -30,8 +30,11 @@ export interface ArgSpec {
   /** Positional arguments, for help: e.g. ['DATASET_DIR']. */
   positionals?: string[];
   options?: OptionSpec[];
-  /** Whether the config flags (and --config/--preset) apply to this command. */
-  config?: boolean;
+  /**
+   * Whether the config flags (and --config/--preset) apply to this command: true for every setting, or the
+   * settings it uses (only those are accepted as flags and listed in --help; a --config file may hold others).
+   */
+  config?: boolean | readonly ConfigKey[];
 }
 
 export interface ParsedArgs {
@@ -129,7 +132,8 @@ function loadConfigFile(file: string): Record<string, unknown> {
 
 /** Parse argv (after the command name) against the command's spec. */
 export function parseArgs(argv: readonly string[], spec: ArgSpec = {}): ParsedArgs {
-  const useConfig = spec.config ?? false;
+  const useConfig = Boolean(spec.config);
+  const usedKeys = configKeysOf(spec);
   const optionSpecs = new Map((spec.options ?? []).map((o) => [flagName(o.name), o]));
   const options: ParsedArgs['options'] = {};
   for (const o of spec.options ?? []) options[o.name] = o.default;
@@ -188,6 +192,9 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec = {}): ParsedAr
         continue;
       }
       const key = FLAG_TO_KEY.get(flag) ?? (negated ? FLAG_TO_KEY.get(negated) : undefined);
+      if (key && !usedKeys.includes(key)) {
+        throw new CliUsageError(`${flag} (${CONFIG_META[key].label.toLowerCase()}) is a setting this command does not use; see --help for the ones it takes`);
+      }
       if (key) {
         if (kindOf(key) === 'boolean') flagValues[key] = inline !== undefined ? parseConfigValue(key, inline) : negated === null || FLAG_TO_KEY.has(flag);
         else flagValues[key] = parseConfigValue(key, takeValue());
@@ -223,7 +230,13 @@ function showValue(v: unknown): string {
   return Array.isArray(v) ? v.join(',') : String(v);
 }
 
-/** Help text of a command: usage, its options, then every config flag grouped as in the UI. */
+/** The settings a command takes as flags: all of them for `config: true`, none without config. */
+export function configKeysOf(spec: ArgSpec): readonly ConfigKey[] {
+  if (Array.isArray(spec.config)) return spec.config;
+  return spec.config ? CONFIG_KEYS : [];
+}
+
+/** Help text of a command: usage, its options, then the config flags it uses, grouped as in the UI. */
 export function formatHelp(command: string, summary: string, spec: ArgSpec = {}): string {
   const lines: string[] = [];
   const pos = (spec.positionals ?? []).join(' ');
@@ -236,11 +249,13 @@ export function formatHelp(command: string, summary: string, spec: ArgSpec = {})
   row('--json', 'Machine-readable JSON output');
   row('--help', 'Show this help');
   if (spec.config) {
-    row('--config FILE', 'JSON file of settings (a run\'s config.json works)');
+    const used = configKeysOf(spec);
+    const partial = used.length < CONFIG_KEYS.length;
+    row('--config FILE', `JSON file of settings (a run's config.json works${partial ? '; settings this command does not use are ignored' : ''})`);
     row('--preset NAME', `Starting settings: ${Object.keys(PRESETS).join(', ')} (default ${DEFAULT_PRESET}); then file, then flags`);
     const defaults = presetConfig(DEFAULT_PRESET);
     for (const group of GROUP_ORDER) {
-      const keys = CONFIG_KEYS.filter((k) => CONFIG_META[k].group === group);
+      const keys = CONFIG_KEYS.filter((k) => CONFIG_META[k].group === group && used.includes(k));
       if (!keys.length) continue;
       lines.push('', `Settings: ${group}`);
       for (const k of keys) {

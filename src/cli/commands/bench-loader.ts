@@ -8,6 +8,7 @@ import { decodeImage } from '../../engine/loader/decode-image';
 import { MulticropLoader } from '../../engine/loader/multicrop-loader';
 import { RECIPE_DEFAULTS, augmentPart, type StudioConfig } from '../../shared/config-schema';
 import { output, type CliCommand } from '../cli-command';
+import { LOADER_BENCH_SETTINGS } from '../command-settings';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -52,7 +53,7 @@ export const benchLoaderCommand: CliCommand = {
   name: 'bench-loader',
   summary: 'Measure the multi-crop loader (recipe views: 2 global + N local crops) and the torchvision anchor in one run.',
   spec: {
-    config: true,
+    config: LOADER_BENCH_SETTINGS,
     options: [
       { name: 'data', type: 'string', value: 'DIR', help: 'Dataset folder (ImageFolder layout for the anchor)' },
       { name: 'workers', type: 'number', value: 'N', help: 'Loader worker threads (and anchor DataLoader workers)', default: 2 },

@@ -14,6 +14,7 @@ import { SeededRng } from '../../engine/util/seeded-rng';
 import { getAttentionMode, type AttentionMode } from '../../engine/model/attention';
 import { output, type CliCommand } from '../cli-command';
 import { probeGemm, type GemmProbe } from './gemm-probe';
+import { STEP_BENCH_SETTINGS } from '../command-settings';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -85,7 +86,7 @@ export const benchTrainCommand: CliCommand = {
   name: 'bench-train',
   summary: 'Time full DINO training steps (teacher + student multi-crop forward, loss, backward, AdamW, EMA) on synthetic crops, against PyTorch.',
   spec: {
-    config: true,
+    config: STEP_BENCH_SETTINGS,
     options: [
       { name: 'steps', type: 'number', value: 'N', help: 'Timed steps after one warm-up step.', default: 3 },
       { name: 'patch', type: 'number', value: 'P', help: 'Alias of --patch-size.' },
