@@ -1,4 +1,4 @@
-// The one flat training + augmentation config: defaults reproduce DINO_RECIPE.md, each key has help text and a UI group.
+// The one flat training + augmentation config: defaults reproduce the recipe (docs/recipe.md), each key has help text and a UI group.
 import { z } from 'zod';
 
 /** Where a setting is shown in the UI and grouped in `--help`. */
@@ -27,7 +27,7 @@ const range = (lo: number, hi: number) =>
 const prob = () => z.number().finite().min(0).max(1);
 const triple = () => z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]);
 
-/** Augmentation (the multi-crop loader). Defaults: DINO_RECIPE.md "Views". */
+/** Augmentation (the multi-crop loader). Defaults: docs/recipe.md "The views of one image". */
 export const augmentShape = {
   globalSize: z.number().int().min(16).max(1024),
   localSize: z.number().int().min(8).max(1024),
@@ -54,7 +54,7 @@ export const augmentShape = {
   std: triple().refine((s) => s.every((v) => v > 0), { message: 'every std value must be > 0' }),
 } as const;
 
-/** Model, optimisation, schedules and run control. Defaults: DINO_RECIPE.md / main_dino.py. */
+/** Model, optimisation, schedules and run control. Defaults: docs/recipe.md / main_dino.py. */
 export const trainShape = {
   arch: z.enum(['vit_tiny', 'vit_small', 'vit_base']),
   patchSize: z.union([z.literal(8), z.literal(16)]),
@@ -127,7 +127,7 @@ export type AugmentConfig = z.infer<typeof augmentConfigSchema>;
 export type StudioConfig = z.infer<typeof configSchema>;
 export type ConfigKey = keyof StudioConfig;
 
-/** DINO_RECIPE.md exactly (the official main_dino.py defaults where the recipe is silent). */
+/** The recipe (docs/recipe.md) exactly (the official main_dino.py defaults where the recipe is silent). */
 export const RECIPE_DEFAULTS: StudioConfig = {
   globalSize: 224,
   localSize: 96,

@@ -7,7 +7,7 @@ import { ksCritical, ksDistance, rateMatches } from './stat-tests';
 const C = augmentPart(RECIPE_DEFAULTS);
 const IMAGES = 3000;
 
-describe('view plan (DINO_RECIPE.md views)', () => {
+describe('view plan (the views of docs/recipe.md)', () => {
   const all = Array.from({ length: IMAGES }, (_, i) => drawImageViews(C, 7, 0, i, 500, 375));
 
   it('lists 2 globals then the locals with the recipe sizes and probabilities', () => {
