@@ -19,6 +19,8 @@ function mainInputs(): Record<string, string> {
   if (existsSync(dinoWorker)) inputs['dino-worker'] = dinoWorker;
   const trainingWorker = resolve(root, 'src/engine/train/training-worker.ts');
   if (existsSync(trainingWorker)) inputs['training-worker'] = trainingWorker;
+  const probeWorker = resolve(root, 'src/engine/train/probe-worker.ts');
+  if (existsSync(probeWorker)) inputs['probe-worker'] = probeWorker;
   return inputs;
 }
 

@@ -230,6 +230,20 @@ export interface MemoryEstimate {
   largestBatch: number;
   advice: string | null;
 }
+/** 'train:probe': the time of a real training step of a config, measured on a short probe (cached per config). */
+export interface StepProbe {
+  /** Milliseconds per optimizer update at the config's batch (scaled from the measured batch when smaller). */
+  msPerStep: number;
+  imagesPerSec: number;
+  /** The batch the steps were timed at (at most the config's; the time is scaled linearly to its batch). */
+  measuredBatch: number;
+  batchSize: number;
+  /** Timed steps (after one warm-up step that is not counted). */
+  steps: number;
+  backend: string;
+  /** True when this config's probe was measured earlier in this engine. */
+  cached: boolean;
+}
 export interface KnnResult {
   top1: number;
   top5: number | null;
@@ -341,6 +355,7 @@ export const requestSchemas = {
   'config:validate': z.strictObject({ config: z.record(z.string(), z.unknown()) }),
   'schedules:preview': z.strictObject({ config: configSchema, datasetSize: z.number().int().min(1), points: z.number().int().min(2).max(5000) }),
   'memory:estimate': z.strictObject({ config: configSchema }),
+  'train:probe': z.strictObject({ config: configSchema }),
   'train:start': z.strictObject({ dataset: path(), config: configSchema, name: z.string().max(128).optional() }),
   'train:pause': z.strictObject({ runId: runId() }),
   'train:resume': z.strictObject({ runId: runId() }),
@@ -392,6 +407,7 @@ export interface ChannelResponses {
   'config:validate': { ok: true; config: StudioConfig } | { ok: false; errors: string[] };
   'schedules:preview': SchedulePreview;
   'memory:estimate': MemoryEstimate;
+  'train:probe': StepProbe;
   'train:start': TrainStatus;
   'train:pause': TrainStatus;
   'train:resume': TrainStatus;

@@ -19,6 +19,7 @@ export const CHANNEL_LIST = [
   'config:validate',
   'schedules:preview',
   'memory:estimate',
+  'train:probe',
   'train:start',
   'train:pause',
   'train:resume',

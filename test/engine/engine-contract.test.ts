@@ -30,6 +30,7 @@ const VALID: { [C in Channel]: ChannelRequest<C> } = {
   'config:validate': { config: {} },
   'schedules:preview': { config: RECIPE_DEFAULTS, datasetSize: 100, points: 10 },
   'memory:estimate': { config: RECIPE_DEFAULTS },
+  'train:probe': { config: RECIPE_DEFAULTS },
   'train:start': { dataset: '/data/images', config: RECIPE_DEFAULTS },
   'train:pause': { runId: 'run-1' },
   'train:resume': { runId: 'run-1' },

@@ -3,6 +3,7 @@ import { SeededRng } from '../../src/engine/util/seeded-rng';
 import { augmentPart, RECIPE_DEFAULTS } from '../../src/shared/config-schema';
 import { CHANNELS, type Channel } from '../../src/shared/ipc-contract';
 import type { FuzzSandbox } from './fuzz-sandbox';
+import { tinyModelConfig } from './tiny-model-config';
 
 /** invalid: an error envelope with code invalid_request; refused: any error envelope; any: an answer or an error envelope. */
 export type Expectation = 'invalid' | 'refused' | 'any';
@@ -126,6 +127,8 @@ export function baseRequests(s: FuzzSandbox): Record<Channel, Base> {
     'config:validate': { request: { config: { batchSize: 8 } }, expect: 'any' },
     'schedules:preview': { request: { config: RECIPE_DEFAULTS, datasetSize: 100, points: 20 }, expect: 'any' },
     'memory:estimate': { request: { config: RECIPE_DEFAULTS }, expect: 'any' },
+    // a tiny model: the probe really times steps
+    'train:probe': { request: { config: tinyModelConfig() }, expect: 'any' },
     'train:start': { request: { dataset: s.missingOutside, config: RECIPE_DEFAULTS }, expect: 'refused' },
     'train:pause': { request: { runId: missingRun }, expect: 'refused' },
     'train:resume': { request: { runId: missingRun }, expect: 'refused' },

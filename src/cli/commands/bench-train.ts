@@ -4,13 +4,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RECIPE_DEFAULTS, type StudioConfig } from '../../shared/config-schema';
-import type { Batch } from '../../engine/loader/batch-types';
 import * as tf from '../../engine/tf/tfjs';
 import { assembleRun, describeLayout, planLayout } from '../../engine/train/assemble-run';
 import { modelConfigs } from '../../engine/train/dino-system';
 import { ParallelDinoSystem } from '../../engine/train/parallel-dino-system';
 import { scheduleAt } from '../../engine/train/schedules';
-import { SeededRng } from '../../engine/util/seeded-rng';
+import { syntheticBatch } from '../../engine/train/synthetic-batch';
 import { getAttentionMode, type AttentionMode } from '../../engine/model/attention';
 import { output, type CliCommand } from '../cli-command';
 import { probeGemm, type GemmProbe } from './gemm-probe';
@@ -38,19 +37,6 @@ function anchorScript(): string | null {
   const here = fileURLToPath(import.meta.url);
   for (let dir = resolve(here, '..'), k = 0; k < 6; k++, dir = resolve(dir, '..')) candidates.push(resolve(dir, '../shared/anchors/torch_dino_step.py'));
   return candidates.find((p) => existsSync(p)) ?? null;
-}
-
-/** Synthetic view-major batch (standard-normal pixels, as the anchor's torch.randn crops). */
-function syntheticBatch(c: StudioConfig, seed: number): Batch {
-  const rng = new SeededRng(seed, 0xbe4c);
-  const group = (size: number, views: number) => {
-    const data = new Float32Array(views * c.batchSize * 3 * size * size);
-    for (let i = 0; i < data.length; i++) data[i] = rng.normal();
-    return { size, views, data };
-  };
-  const groups = [group(c.globalSize, 2)];
-  if (c.localCrops > 0) groups.push(group(c.localSize, c.localCrops));
-  return { epoch: 0, index: 0, imageIndices: Array.from({ length: c.batchSize }, (_, i) => i), batchSize: c.batchSize, groups, waitMs: 0 };
 }
 
 interface AnchorResult {

@@ -7,6 +7,7 @@ import { augmentHandlers } from './augment-handlers';
 import { trainHandlers } from './train-handlers';
 import { evalHandlers } from './eval-handlers';
 import { memoryHandlers } from './memory-handlers';
+import { probeHandlers } from './probe-handlers';
 
 const domains: Record<string, PartialHandlerTable> = {
   app: appHandlers,
@@ -16,6 +17,7 @@ const domains: Record<string, PartialHandlerTable> = {
   train: trainHandlers,
   eval: evalHandlers,
   memory: memoryHandlers,
+  probe: probeHandlers,
 };
 
 /** Merge the domain tables; two domains claiming one channel is a programming error caught at engine start. */

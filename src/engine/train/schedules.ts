@@ -1,6 +1,7 @@
 // Per-iteration schedules as pure functions of the global step, with main_dino.py's cosine_scheduler semantics.
 import type { StudioConfig } from '../../shared/config-schema';
 import type { StepSchedule } from './step-types';
+import { effectiveBatch, peakLr } from '../../shared/lr-scaling';
 
 /**
  * Value at iteration `it` of utils.cosine_scheduler(base, final, epochs, niterPerEp, warmupEpochs, startWarmup):
@@ -36,15 +37,8 @@ export function teacherTempAt(warmupTemp: number, temp: number, warmupEpochs: nu
   return temp;
 }
 
-/** Images per optimizer update (micro-batch times accumulation), the batch of the lr scaling rule. */
-export function effectiveBatch(c: Pick<StudioConfig, 'batchSize' | 'accumulate'>): number {
-  return c.batchSize * c.accumulate;
-}
-
-/** The peak learning rate: lr * effective batch / 256 (main_dino.py's linear scaling rule). */
-export function peakLr(c: Pick<StudioConfig, 'lr' | 'batchSize' | 'accumulate'>): number {
-  return (c.lr * effectiveBatch(c)) / 256;
-}
+// The linear scaling rule lives in src/shared (the Training screen shows the lr really applied).
+export { effectiveBatch, peakLr };
 
 /** Every schedule value for global step `step` (0-based optimizer updates) with `itersPerEpoch` updates per epoch. */
 export function scheduleAt(c: StudioConfig, itersPerEpoch: number, step: number): StepSchedule {

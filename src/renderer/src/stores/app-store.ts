@@ -16,6 +16,7 @@ export interface Toast {
 }
 
 const THEME_KEY = 'multicrop.theme';
+const EXPLAIN_KEY = 'multicrop.explain';
 const STALE_PROGRESS_MS = 60_000;
 
 export const useAppStore = defineStore('app', () => {
@@ -26,6 +27,8 @@ export const useAppStore = defineStore('app', () => {
   const toasts = ref<Toast[]>([]);
   const progress = ref<(ProgressEvent & { seen: number })[]>([]);
   const theme = ref<'light' | 'dark'>(initialTheme());
+  /** Every setting's explanation shown under it (instead of only to screen readers and on hover). */
+  const explain = ref(typeof localStorage !== 'undefined' && localStorage.getItem(EXPLAIN_KEY) === '1');
   let nextToast = 1;
 
   function initialTheme(): 'light' | 'dark' {
@@ -36,6 +39,13 @@ export const useAppStore = defineStore('app', () => {
 
   function applyTheme(): void {
     document.documentElement.dataset.theme = theme.value;
+    document.documentElement.classList.toggle('explain', explain.value);
+  }
+
+  function toggleExplain(): void {
+    explain.value = !explain.value;
+    localStorage.setItem(EXPLAIN_KEY, explain.value ? '1' : '0');
+    applyTheme();
   }
 
   function toggleTheme(): void {
@@ -87,7 +97,7 @@ export const useAppStore = defineStore('app', () => {
     if (b) backend.value = { ...b };
   }
 
-  return { ready, info, backend, screen, toasts, progress, theme, init, toggleTheme, reportError, dismiss, setBackend };
+  return { ready, info, backend, screen, toasts, progress, theme, explain, init, toggleTheme, toggleExplain, reportError, dismiss, setBackend };
 });
 
 function titleOf(code: string, where: string): string {

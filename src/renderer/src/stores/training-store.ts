@@ -1,7 +1,7 @@
-// Training state: the live run (status and metric stream from engine events), start/pause/resume/stop, reattach on load, schedule and memory previews.
+// Training state: the live run (status and metric stream from engine events), start/pause/resume/stop, reattach on load, schedule and memory previews, the measured step time.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { MemoryEstimate, MetricRow, SchedulePreview, TrainStatus } from '../../../shared/ipc-contract';
+import type { MemoryEstimate, MetricRow, SchedulePreview, StepProbe, TrainStatus } from '../../../shared/ipc-contract';
 import type { StudioConfig } from '../../../shared/config-schema';
 import { call, callRaw, onEvent } from '../lib/api-client';
 import { plain } from '../lib/plain';
@@ -22,6 +22,11 @@ export const useTrainingStore = defineStore('training', () => {
   const memoryError = ref<string | null>(null);
   const schedulesError = ref<string | null>(null);
   const pending = ref<'start' | 'pause' | 'resume' | 'stop' | null>(null);
+  /** The measured time of one step of the config on screen (train:probe), or why there is none. */
+  const probe = shallowRef<StepProbe | null>(null);
+  const probeError = ref<string | null>(null);
+  const probing = ref(false);
+  let probeGen = 0;
   let subscribed = false;
   let schedulesGen = 0;
   let memoryGen = 0;
@@ -130,5 +135,40 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
-  return { status, metrics, notices, config, schedules, schedulesError, memory, memoryError, pending, active, runId, init, loadRun, start, control, previewSchedules, estimateMemory };
+  /** Time a couple of real steps of the config in the engine (answered from its cache when measured before). */
+  async function measureStep(cfg: StudioConfig): Promise<void> {
+    const gen = ++probeGen;
+    probing.value = true;
+    probe.value = null;
+    probeError.value = null;
+    const r = await callRaw('trainProbe', { config: plain(cfg) });
+    if (gen !== probeGen) return;
+    probing.value = false;
+    probe.value = r.ok ? (Object.freeze(r.value) as StepProbe) : null;
+    probeError.value = r.ok ? null : r.error.message;
+  }
+
+  return {
+    status,
+    metrics,
+    notices,
+    config,
+    schedules,
+    schedulesError,
+    memory,
+    memoryError,
+    probe,
+    probeError,
+    probing,
+    pending,
+    active,
+    runId,
+    init,
+    loadRun,
+    start,
+    control,
+    previewSchedules,
+    estimateMemory,
+    measureStep,
+  };
 });
