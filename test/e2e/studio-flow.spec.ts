@@ -96,7 +96,7 @@ test('dataset, augmentation lab, training with pause/resume/stop, and the run re
   // Runs: the run is listed; reopening it shows its curves and config; it can be resumed.
   await page.getByRole('tab', { name: 'Runs' }).click();
   await page.getByRole('button', { name: `Open run ${runId}` }).click();
-  const detail = page.getByRole('region', { name: `Run ${runId}` });
+  const detail = page.getByRole('region', { name: `Run ${runId}`, exact: true });
   await expect(detail).toBeVisible();
   await expect.poll(() => lossPoints(page, detail)).toBeGreaterThanOrEqual(2);
   await expect(detail.getByRole('button', { name: 'Resume' })).toBeEnabled();
@@ -116,8 +116,17 @@ test('dataset, augmentation lab, training with pause/resume/stop, and the run re
 });
 
 test('dark theme and the backend badge', async ({ studio: page }) => {
-  await expect(page.locator('.badge.backend')).toContainText(/^(tensorflow|wasm|cpu)/, { timeout: 60_000 });
-  expect((await page.locator('.badge.backend .reason').textContent())?.length ?? 0).toBeGreaterThan(5);
+  // plain words in the header; the engine's backend name and its full reason in the badge's details panel
+  const badge = page.locator('.badge.backend');
+  await expect(badge.locator('summary')).toHaveText(/^Computing on (CPU|GPU), /, { timeout: 60_000 });
+  await badge.locator('summary').click();
+  const details = page.getByRole('region', { name: 'Compute backend details' });
+  await expect(details).toBeVisible();
+  await expect(details).toContainText(/Backend (tensorflow|wasm|cpu|webgpu)/);
+  expect((await details.locator('.reason').textContent())?.length ?? 0).toBeGreaterThan(5);
+  const box = await details.boundingBox();
+  expect(box && box.x >= 0 && box.x + box.width <= (page.viewportSize()?.width ?? 0)).toBe(true);
+  await badge.locator('summary').click();
   await page.getByRole('button', { name: 'Dark theme' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveAttribute('aria-pressed', 'true');
