@@ -14,7 +14,10 @@ const data = join(root, 'data');
 const engine = createDispatcher({ dataDir: join(root, 'appdata'), emit: () => undefined });
 const config = tinyConfig({ backend: 'wasm', epochs: 500, checkpointEvery: 1000 });
 
-beforeAll(() => writeTinyDataset(data, 12).then(() => undefined));
+beforeAll(async () => {
+  await writeTinyDataset(data, 12);
+  engine.roots.allow(data); // the person opened it (folders:open)
+});
 afterAll(async () => {
   await trainControllerFor(engine.ctx).settle();
   rmSync(root, { recursive: true, force: true });
