@@ -84,7 +84,7 @@ export const trainShape = {
   prefetch: z.number().int().min(1).max(64),
   checkpointEvery: z.number().int().min(1),
   maxPixels: z.number().int().min(1),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: z.enum(['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu']),
   knnEvery: z.number().int().min(0).default(50),
   knnHoldOut: z.number().finite().min(0).max(0.9).default(0.2),
 } as const;
@@ -237,7 +237,7 @@ export const CONFIG_META: Record<ConfigKey, FieldMeta> = {
   prefetch: { group: 'run', label: 'Prefetch batches', help: 'Batches prepared ahead of the trainer (bounded queue).' },
   checkpointEvery: { group: 'run', label: 'Checkpoint every (steps)', help: 'Steps between checkpoints (one is also written on stop).' },
   maxPixels: { group: 'run', label: 'Max pixels per image', help: 'Images declaring more pixels are skipped before decoding (decompression-bomb guard).' },
-  backend: { group: 'run', label: 'Backend', help: 'TensorFlow.js backend: auto picks tensorflow (native), then wasm, then cpu.' },
+  backend: { group: 'run', label: 'Backend', help: 'TensorFlow.js backend: auto picks a hardware WebGPU adapter (GPU), then native TensorFlow, then wasm, then cpu; webgpu also runs on a software adapter (SwiftShader), meant for tests.' },
   knnEvery: {
     group: 'run',
     label: 'k-NN every (steps)',

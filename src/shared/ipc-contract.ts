@@ -25,9 +25,39 @@ const path = () => z.string().min(1).max(4096);
 const runId = () => z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
 const seed = () => z.number().int().min(0).max(2 ** 31 - 1);
 
+export type BackendName = 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** A WebGPU adapter as the engine shows it (Dawn under Node, or a Chromium window's navigator.gpu). */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  /** A software rasteriser (SwiftShader, lavapipe, a fallback adapter): for tests; 'auto' never chooses it. */
+  software: boolean;
+  via: 'dawn-node' | 'chromium';
+  /** Bytes. tfjs asks for the adapter's own limits, so these bound every tensor's buffer. */
+  limits: {
+    maxBufferSize: number;
+    maxStorageBufferBindingSize: number;
+    maxComputeWorkgroupsPerDimension: number;
+    maxComputeWorkgroupStorageSize: number;
+  };
+}
+
 export interface BackendInfo {
-  name: 'tensorflow' | 'wasm' | 'cpu';
+  name: BackendName;
+  /** Why this backend was chosen, and why earlier candidates were passed over. */
   reason: string;
+  /** The ViT attention layout this backend runs. */
+  attention: 'pairs' | 'batched';
+  /** Same inputs give bit-identical results (GPU reductions may not). */
+  deterministic: boolean;
+  /** Where its tensors live: process memory, the wasm heap, or GPU buffers. */
+  memory: 'host' | 'wasm-heap' | 'gpu';
+  /** The WebGPU adapter (webgpu only). */
+  adapter: AdapterInfo | null;
 }
 
 export interface AppInfo {
@@ -222,8 +252,15 @@ export interface MemoryEstimate {
   gradientsMb: number;
   /** The engine process itself: Node, V8, tfjs, sharp and the loader's worker threads. */
   runtimeMb: number;
-  /** The backend the estimate is for ('wasm', 'cpu', 'tensorflow'). */
+  /** The backend the estimate is for ('webgpu', 'wasm', 'cpu', 'tensorflow'). */
   backend: string;
+  /** webgpu: MB of tensors in GPU buffers (parameters, teacher, AdamW state, gradients, activations). */
+  gpuMb?: number;
+  /** webgpu: the largest single buffer a step allocates (MB) and the adapter's limit for one buffer (MB). */
+  largestBufferMb?: number;
+  bufferLimitMb?: number;
+  /** webgpu: the adapter the estimate was checked against, e.g. "nvidia hopper (NVIDIA H200)". */
+  adapter?: string;
   totalMb: number;
   availableMb: number;
   fits: boolean;

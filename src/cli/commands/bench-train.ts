@@ -10,7 +10,8 @@ import { modelConfigs } from '../../engine/train/dino-system';
 import { ParallelDinoSystem } from '../../engine/train/parallel-dino-system';
 import { scheduleAt } from '../../engine/train/schedules';
 import { syntheticBatch } from '../../engine/train/synthetic-batch';
-import { getAttentionMode, type AttentionMode } from '../../engine/model/attention';
+import type { AttentionMode } from '../../engine/model/attention';
+import { adapterLabel } from '../../engine/backends/webgpu-adapter';
 import { output, type CliCommand } from '../cli-command';
 import { probeGemm, type GemmProbe } from './gemm-probe';
 import { STEP_BENCH_SETTINGS } from '../command-settings';
@@ -31,6 +32,12 @@ export const ANCHOR_CONFIG: Partial<StudioConfig> = {
   headBottleneckDim: 256,
   accumulate: 1,
 };
+
+/** Bytes of tensors in GPU buffers (tfjs's own count; null off GPU backends). */
+function gpuBytes(): number | null {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return typeof m.numBytesInGPU === 'number' ? m.numBytesInGPU : null;
+}
 
 function anchorScript(): string | null {
   const candidates = [resolve(process.cwd(), '../shared/anchors/torch_dino_step.py')];
@@ -86,7 +93,8 @@ export const benchTrainCommand: CliCommand = {
     ],
   },
   async run(args) {
-    const presetGiven = process.argv.some((a) => a === '--preset' || a.startsWith('--preset='));
+    // A preset or a config file is the base when given; otherwise the anchor's own configuration.
+    const presetGiven = process.argv.some((a) => ['--preset', '--config'].includes(a) || a.startsWith('--preset=') || a.startsWith('--config='));
     const base: StudioConfig = presetGiven ? args.config : { ...RECIPE_DEFAULTS, ...ANCHOR_CONFIG };
     const explicit: Partial<StudioConfig> = {};
     for (const k of args.explicit) (explicit as Record<string, unknown>)[k] = args.config[k];
@@ -114,6 +122,7 @@ export const benchTrainCommand: CliCommand = {
     if (!args.json) process.stderr.write(`bench-train: ${backend.name} (${backend.reason}); warm-up step...\n`);
     await sys.step(micro, sched);
     const tensorsBefore = tf.memory().numTensors;
+    const gpuBytesBefore = gpuBytes();
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) {
       await sys.step(micro, sched);
@@ -121,6 +130,7 @@ export const benchTrainCommand: CliCommand = {
     }
     const dt = (performance.now() - t0) / 1000;
     const tensorsAfter = tf.memory().numTensors;
+    const gpuBytesAfter = gpuBytes();
     const images = c.batchSize * c.accumulate;
     const imagesPerSec = (steps * images) / dt;
     let profile: { kernel: string; ms: number; calls: number; share: number }[] | undefined;
@@ -159,7 +169,8 @@ export const benchTrainCommand: CliCommand = {
       msPerStep: Math.round((dt * 1000) / steps),
       backend: backend.name,
       backendReason: backend.reason,
-      attention: getAttentionMode(),
+      adapter: backend.adapter,
+      attention: layout.attention,
       threads,
       /** The layout timed (model threads, loader workers, attention, batch), and whether it is the one `train` runs. */
       layout: { ...layout, backend: backend.name },
@@ -167,6 +178,8 @@ export const benchTrainCommand: CliCommand = {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       tensorsBefore,
       tensorsAfter,
+      gpuBytesBefore,
+      gpuBytesAfter,
       anchorImagesPerSec: anchor.imagesPerSec === null ? null : Math.round(anchor.imagesPerSec * 1000) / 1000,
       ratio: anchor.imagesPerSec ? Math.round((imagesPerSec / anchor.imagesPerSec) * 1000) / 1000 : null,
       anchorNote: anchor.note,
@@ -191,7 +204,10 @@ export const benchTrainCommand: CliCommand = {
       [
         `DINO training step, ${c.arch}/${c.patchSize} depth ${c.depth}, ${c.globalSize}px x2 + ${c.localSize}px x${c.localCrops}, batch ${images}, out_dim ${c.outDim}`,
         `  ${describeLayout(layout)}${sameAsTrain ? ' (as train runs it)' : ` (train runs: ${describeLayout(trainLayout)})`}`,
-        `  ${backend.name} (${backend.reason}), attention ${getAttentionMode()}, ${threads} thread(s): ${result.imagesPerSec} images/s (${result.msPerStep} ms/step), peak RSS ${result.peakRssMb} MB, tensors ${tensorsBefore} -> ${tensorsAfter}`,
+        `  ${backend.name} (${backend.reason}), attention ${layout.attention}, ${threads} thread(s): ${result.imagesPerSec} images/s (${result.msPerStep} ms/step), peak RSS ${result.peakRssMb} MB, tensors ${tensorsBefore} -> ${tensorsAfter}`,
+        ...(backend.adapter
+          ? [`  adapter: ${adapterLabel(backend.adapter)}; maxBufferSize ${backend.adapter.limits.maxBufferSize}, maxStorageBufferBindingSize ${backend.adapter.limits.maxStorageBufferBindingSize}; GPU bytes ${gpuBytesBefore} -> ${gpuBytesAfter}`]
+          : []),
         `  PyTorch anchor: ${result.anchorImagesPerSec ?? 'n/a'} images/s (${anchor.note})${result.ratio !== null ? `; ratio ${result.ratio}x` : ''}`,
         ...(gemm
           ? [`  matMul [${gemm.shape.join(' x ')}] one thread: ours ${gemm.oursGflops} GFLOP/s, PyTorch ${gemm.torchGflops ?? 'n/a'} GFLOP/s (${gemm.torchNote})`]

@@ -33,7 +33,7 @@ export const embedCommand: CliCommand = {
       const runner = new BackboneRunner(model.vit, model.backbone, model.label);
       let out;
       try {
-        out = runner.embed([img], true);
+        out = await runner.embed([img], true);
       } finally {
         runner.dispose();
       }

@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import type { OptionSpec, ParsedArgs } from '../cli-args';
 import { CliUsageError } from '../cli-args';
-import { initBackend, type BackendPreference } from '../../engine/tf/backend';
+import { BACKEND_NAMES, isBackendName } from '../../engine/backends/backend-registry';
+import { startBackend } from '../../engine/backends/select-backend';
 import { EvalSourceError, modelFromRun, modelFromWeights, type EvalModel } from '../../engine/eval/eval-model';
 import { WeightsImportError } from '../../engine/io/weights-import';
 import { StudioFailure } from '../../engine/studio-failure';
@@ -14,7 +15,7 @@ export const SOURCE_OPTIONS: OptionSpec[] = [
   { name: 'weights', type: 'string', value: 'FILE', help: '.safetensors ViT backbone with official DINO / timm key names' },
   { name: 'arch', type: 'string', value: 'A', help: 'With --weights: vit_tiny | vit_small | vit_base (checked against the file; read from its shapes if omitted)' },
   { name: 'patch', type: 'number', value: 'P', help: 'With --weights: patch size (checked against the file)' },
-  { name: 'backend', type: 'string', value: 'NAME', help: 'TensorFlow.js backend: auto | tensorflow | wasm | cpu', default: 'auto' },
+  { name: 'backend', type: 'string', value: 'NAME', help: `TensorFlow.js backend: auto | ${BACKEND_NAMES.join(' | ')}`, default: 'auto' },
 ];
 
 const ARCHS: VitArch[] = ['vit_tiny', 'vit_small', 'vit_base'];
@@ -30,8 +31,8 @@ export async function loadModelFromArgs(args: ParsedArgs): Promise<EvalModel> {
   if (run && (arch !== undefined || patch !== undefined)) throw new CliUsageError('--arch and --patch apply to --weights; a run folder knows its architecture');
   if (weights && args.options.checkpoint !== undefined) throw new CliUsageError('--checkpoint applies to --run');
   const backend = String(args.options.backend);
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new CliUsageError(`--backend ${backend} is not one of auto, tensorflow, wasm, cpu`);
-  await initBackend(backend as BackendPreference);
+  if (backend !== 'auto' && !isBackendName(backend)) throw new CliUsageError(`--backend ${backend} is not one of auto, ${BACKEND_NAMES.join(', ')}`);
+  await startBackend(backend);
   if (run) return modelFromRun(resolve(run), args.options.checkpoint as string | undefined);
   return modelFromWeights(resolve(weights!), { arch: arch as VitArch | undefined, patchSize: patch });
 }

@@ -16,7 +16,7 @@ import { initialTensorsFromWeights } from '../../engine/io/weights-init';
 import { estimateMemory } from '../../engine/memory/estimate-memory';
 import { formatMemoryEstimate } from '../../engine/memory/format-memory-estimate';
 import { systemAvailableMb } from '../../engine/memory/available-memory';
-import { resolveMemoryBackend } from '../../engine/memory/resolve-memory-backend';
+import { predictBackend } from '../../engine/backends/select-backend';
 import type { NamedTensors } from '../../engine/train/step-types';
 import type { CliCommand } from '../cli-command';
 import { stopOnSignals } from '../stop-on-signals';
@@ -162,7 +162,8 @@ export const trainCommand: CliCommand = {
       }
     }
     if (args.options.dryRun) {
-      const memory = estimateMemory(config, { backend: resolveMemoryBackend(config.backend), systemAvailableMb: systemAvailableMb() });
+      const predicted = await predictBackend(config.backend);
+      const memory = estimateMemory(config, { backend: predicted.name, adapter: predicted.adapter, systemAvailableMb: systemAvailableMb() });
       if (args.json) process.stdout.write(JSON.stringify({ ok: true, ...plan, memory }) + '\n');
       else
         process.stdout.write(

@@ -120,7 +120,7 @@ export async function computeAttention(runner: BackboneRunner, imagePath: string
   const gh = Math.floor(img.h / p);
   const patches = gw * gh;
   const heads = runner.vit.heads;
-  const out = runner.embed([img], true);
+  const out = await runner.embed([img], true);
   const att = out.attention!;
   if (att.length !== heads * patches) throw new Error(`attention of ${imagePath}: expected ${heads} x ${patches} values, got ${att.length}`);
   const maps: number[][] = [];
@@ -171,7 +171,7 @@ export async function attentionOnObjectWith(runner: BackboneRunner, imagePath: s
   const img = await loadEvalImage(imagePath, preprocess);
   const p = runner.vit.patchSize;
   const patches = Math.floor(img.w / p) * Math.floor(img.h / p);
-  return attentionOnObject(imagePath, preprocess, p, runner.embed([img], true).attention!, runner.vit.heads, patches);
+  return attentionOnObject(imagePath, preprocess, p, (await runner.embed([img], true)).attention!, runner.vit.heads, patches);
 }
 
 /** The first checkpoint of every run: the network at initialisation. */

@@ -24,7 +24,7 @@ export class BackboneRunner {
   }
 
   /** Images of one size in one forward pass (callers group by size; eval crops are all the same). */
-  embed(images: EvalImage[], withAttention = false): EmbedOutput {
+  async embed(images: EvalImage[], withAttention = false): Promise<EmbedOutput> {
     if (!images.length) return { cls: new Float32Array(0), attention: withAttention ? new Float32Array(0) : null };
     const { h, w } = images[0]!;
     for (const im of images) {
@@ -33,15 +33,19 @@ export class BackboneRunner {
     const per = 3 * h * w;
     const data = new Float32Array(images.length * per);
     images.forEach((im, i) => data.set(im.data, i * per));
-    let result: EmbedOutput | null = null;
-    tf.tidy(() => {
-      const o = vitForward(this.params, this.vit, { data, n: images.length, h, w }, { attention: withAttention });
-      result = {
-        cls: o.cls.dataSync() as Float32Array,
-        attention: withAttention && o.attention ? (o.attention.dataSync() as Float32Array) : null,
-      };
+    // Read back asynchronously: a GPU backend under Node (WebGPU through Dawn) has no synchronous readback.
+    const o = tf.tidy(() => {
+      const r = vitForward(this.params, this.vit, { data, n: images.length, h, w }, { attention: withAttention });
+      return withAttention && r.attention ? [r.cls, r.attention] : [r.cls];
     });
-    return result!;
+    try {
+      return {
+        cls: (await o[0]!.data()) as Float32Array,
+        attention: o[1] ? ((await o[1].data()) as Float32Array) : null,
+      };
+    } finally {
+      tf.dispose(o);
+    }
   }
 
   dispose(): void {

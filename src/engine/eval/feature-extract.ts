@@ -25,7 +25,7 @@ export async function extractFeatures(runner: BackboneRunner, paths: string[], o
     // Decode the next batch (sharp works off the main thread) while this one runs through the model.
     next = start + bs < paths.length ? load(start + bs) : null;
     next?.catch(() => undefined);
-    const { cls } = runner.embed(images);
+    const { cls } = await runner.embed(images);
     out.set(cls, start * dim);
     opts.onProgress?.(Math.min(start + bs, paths.length), paths.length);
   }

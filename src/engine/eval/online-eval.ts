@@ -138,24 +138,24 @@ export class OnlineEvaluator {
   }
 
   /** k-NN (k 20, T 0.07, eval_knn.py) of the queries on the bank with these teacher weights; attention share where masks exist. */
-  evaluate(teacher: NamedTensors, step: number): OnlineEvalResult {
+  async evaluate(teacher: NamedTensors, step: number): Promise<OnlineEvalResult> {
     const t0 = performance.now();
     const model = modelFromTensors(teacher, this.config, `teacher at step ${step}`);
     const runner = new BackboneRunner(model.vit, model.backbone, model.label);
     try {
       const dim = model.vit.embedDim;
-      const embed = (ims: EvalImage[], attn: boolean) => {
+      const embed = async (ims: EvalImage[], attn: boolean) => {
         const cls = new Float32Array(ims.length * dim);
         const att: Float32Array[] = [];
         for (let i = 0; i < ims.length; i += EVAL_BATCH) {
-          const o = runner.embed(ims.slice(i, i + EVAL_BATCH), attn);
+          const o = await runner.embed(ims.slice(i, i + EVAL_BATCH), attn);
           cls.set(o.cls, i * dim);
           if (o.attention) att.push(o.attention);
         }
         return { cls, att };
       };
-      const b = embed(this.bank, false);
-      const q = embed(this.queries, this.hasMasks);
+      const b = await embed(this.bank, false);
+      const q = await embed(this.queries, this.hasMasks);
       const r = knnClassify(
         l2NormalizeRows({ rows: this.bank.length, dim, data: b.cls }),
         this.bankLabels,

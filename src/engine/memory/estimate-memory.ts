@@ -1,10 +1,13 @@
 // The memory model of a configuration: parameters, AdamW state, teacher, gradients, activations per resolution group, loader buffers, runtime; fits / largest batch / advice.
 import type { StudioConfig } from '../../shared/config-schema';
-import type { MemoryEstimate } from '../../shared/ipc-contract';
+import type { AdapterInfo, BackendName, MemoryEstimate } from '../../shared/ipc-contract';
+import { BACKENDS } from '../backends/backend-registry';
+import { adapterLabel } from '../backends/webgpu-adapter';
+import { bufferLimitBytes, largestBuffer } from './gpu-buffers';
 import { studentBackboneFloats, studentHeadLossFloats, teacherBackboneFloats } from './activation-model';
 import { countParameters } from './parameter-count';
 
-export type MemoryBackend = 'cpu' | 'wasm' | 'tensorflow';
+export type MemoryBackend = BackendName;
 
 const MB = 2 ** 20;
 const FLOAT = 4;
@@ -29,6 +32,8 @@ export interface MemoryContext {
   backend: MemoryBackend;
   /** Memory the whole engine process may use (MB): available system memory (+ the engine's own RSS). */
   systemAvailableMb: number;
+  /** webgpu: the adapter whose per-buffer limits a configuration must respect (null: not known here). */
+  adapter?: AdapterInfo | null;
 }
 
 export interface MemoryParts {
@@ -103,7 +108,7 @@ export function memoryParts(c: EstimateConfig, backend: MemoryBackend): MemoryPa
   const duringBackward = Math.max(teacherPass, studentPeak + teacherLogits) + (c.accumulate > 1 ? p1 : 0);
   const duringUpdate = gradFloats + clipCopy + adamTemp;
   const stepPeak = Math.max(duringBackward, duringUpdate);
-  const tensorsInHeap = backend === 'wasm';
+  const tensorsInHeap = BACKENDS[backend].memory.copiesInput;
 
   // The loader delivers one optimizer update's images (batch x accumulate); the trainer splits it into micro-batches.
   const microBytes = b * (2 * 3 * c.globalSize ** 2 + n * 3 * c.localSize ** 2) * FLOAT;
@@ -133,21 +138,27 @@ function round1(x: number): number {
 interface Totals {
   tensorMb: number;
   otherMb: number;
+  /** Process memory: everything, or with tensors in GPU buffers (webgpu) the loader and runtime only. */
   totalMb: number;
   availableMb: number;
+  /** webgpu: the largest buffer against the adapter's per-buffer limit. */
+  buffer: { bytes: number; what: string; limit: number } | null;
   fits: boolean;
 }
 
-function totals(parts: MemoryParts, ctx: MemoryContext): Totals {
+function totals(c: EstimateConfig, parts: MemoryParts, ctx: MemoryContext): Totals {
   const tensorMb = ((parts.parameters + parts.teacher + parts.optimizer + parts.gradients + parts.activations) * FLOAT) / MB;
   const otherMb = parts.loaderBytes / MB + parts.runtimeMb;
-  const totalMb = tensorMb + otherMb;
-  const availableMb = ctx.backend === 'wasm' ? Math.min(ctx.systemAvailableMb, WASM_HEAP_LIMIT_MB + otherMb) : ctx.systemAvailableMb;
-  return { tensorMb, otherMb, totalMb, availableMb, fits: totalMb <= availableMb };
+  const kind = BACKENDS[ctx.backend].memory.kind;
+  const totalMb = kind === 'gpu' ? otherMb : tensorMb + otherMb;
+  const availableMb = kind === 'wasm-heap' ? Math.min(ctx.systemAvailableMb, WASM_HEAP_LIMIT_MB + otherMb) : ctx.systemAvailableMb;
+  let buffer: Totals['buffer'] = null;
+  if (kind === 'gpu' && ctx.adapter) buffer = { ...largestBuffer(c, BACKENDS[ctx.backend].attention), limit: bufferLimitBytes(ctx.adapter) };
+  return { tensorMb, otherMb, totalMb, availableMb, buffer, fits: totalMb <= availableMb && (!buffer || buffer.bytes <= buffer.limit) };
 }
 
 function fitsWith(c: EstimateConfig, ctx: MemoryContext): boolean {
-  return totals(memoryParts(c, ctx.backend), ctx).fits;
+  return totals(c, memoryParts(c, ctx.backend), ctx).fits;
 }
 
 /** The largest batch size (1..4096) that fits, or 0 when not even one image does. */
@@ -171,7 +182,10 @@ function gb(mb: number): string {
 /** What to change when a configuration does not fit: each option with its own estimate. */
 function adviceFor(c: EstimateConfig, ctx: MemoryContext, t: Totals, largest: number): string {
   const options: string[] = [];
-  const need = (cc: EstimateConfig) => gb(totals(memoryParts(cc, ctx.backend), ctx).totalMb);
+  const need = (cc: EstimateConfig) => {
+    const tt = totals(cc, memoryParts(cc, ctx.backend), ctx);
+    return tt.buffer ? `a ${gb(tt.buffer.bytes / MB)} buffer` : gb(tt.totalMb);
+  };
   if (largest >= 1) {
     const effective = c.batchSize * c.accumulate;
     // Prefer an exact split of the effective batch; otherwise the nearest one above it.
@@ -210,7 +224,11 @@ function adviceFor(c: EstimateConfig, ctx: MemoryContext, t: Totals, largest: nu
     }
   }
   const limit = ctx.backend === 'wasm' && t.availableMb < ctx.systemAvailableMb ? ` (the wasm backend's heap is limited to 4 GB)` : '';
-  const head = `This configuration needs about ${gb(t.totalMb)} at batch ${c.batchSize} but ${gb(t.availableMb)} is available on the ${ctx.backend} backend${limit}.`;
+  const overBuffer = t.buffer && t.buffer.bytes > t.buffer.limit;
+  const head =
+    overBuffer && t.buffer && ctx.adapter
+      ? `Batch ${c.batchSize} needs a ${gb(t.buffer.bytes / MB)} buffer (${t.buffer.what}); this GPU (${adapterLabel(ctx.adapter)}) allows ${gb(t.buffer.limit / MB)} per buffer (maxStorageBufferBindingSize ${ctx.adapter.limits.maxStorageBufferBindingSize}, maxBufferSize ${ctx.adapter.limits.maxBufferSize}): lower the batch or use accumulation.`
+      : `This configuration needs about ${gb(t.totalMb)} at batch ${c.batchSize} but ${gb(t.availableMb)} is available on the ${ctx.backend} backend${limit}.`;
   if (!options.length) return `${head} Choose a smaller architecture (--arch vit_tiny), fewer blocks (--depth) or smaller crops (--global-size).`;
   return `${head} Any one of these fits: ${options.join('; ')}.`;
 }
@@ -218,7 +236,7 @@ function adviceFor(c: EstimateConfig, ctx: MemoryContext, t: Totals, largest: nu
 /** The full estimate for one configuration (MB figures rounded to 0.1). */
 export function estimateMemory(c: EstimateConfig, ctx: MemoryContext): MemoryEstimate {
   const parts = memoryParts(c, ctx.backend);
-  const t = totals(parts, ctx);
+  const t = totals(c, parts, ctx);
   const largest = largestFittingBatch(c, ctx);
   const mb = (floats: number) => round1((floats * FLOAT) / MB);
   return {
@@ -235,5 +253,9 @@ export function estimateMemory(c: EstimateConfig, ctx: MemoryContext): MemoryEst
     fits: t.fits,
     largestBatch: largest,
     advice: t.fits ? null : adviceFor(c, ctx, t, largest),
+    ...(BACKENDS[ctx.backend].memory.kind === 'gpu' ? { gpuMb: round1(t.tensorMb) } : {}),
+    ...(t.buffer && ctx.adapter
+      ? { largestBufferMb: round1(t.buffer.bytes / MB), bufferLimitMb: round1(t.buffer.limit / MB), adapter: adapterLabel(ctx.adapter) }
+      : {}),
   };
 }

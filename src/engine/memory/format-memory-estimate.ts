@@ -18,7 +18,14 @@ export function formatMemoryEstimate(e: MemoryEstimate): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   const lines = [`Memory estimate (${e.backend} backend):`];
   for (const [k, v] of rows) lines.push(`  ${k.padEnd(w)}  ${mb(v).padStart(10)}`);
-  lines.push(`  ${'total'.padEnd(w)}  ${mb(e.totalMb).padStart(10)}`);
+  if (e.gpuMb !== undefined) {
+    // webgpu: the tensors above are GPU buffers; the process itself holds the loader and the runtime.
+    lines.push(`  ${'in GPU buffers'.padEnd(w)}  ${mb(e.gpuMb).padStart(10)}`);
+    if (e.largestBufferMb !== undefined && e.bufferLimitMb !== undefined) {
+      lines.push(`  ${'largest buffer'.padEnd(w)}  ${mb(e.largestBufferMb).padStart(10)}  (${e.adapter ?? 'the adapter'} allows ${mb(e.bufferLimitMb)})`);
+    }
+    lines.push(`  ${'process memory'.padEnd(w)}  ${mb(e.totalMb).padStart(10)}`);
+  } else lines.push(`  ${'total'.padEnd(w)}  ${mb(e.totalMb).padStart(10)}`);
   lines.push(`  ${'available'.padEnd(w)}  ${mb(e.availableMb).padStart(10)}`);
   lines.push(
     e.fits

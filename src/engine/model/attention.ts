@@ -1,20 +1,13 @@
 // Multi-head self-attention over [n*T, 3d] qkv rows with a hand-written backward that keeps only qkv and the softmax.
 import * as tf from '../tf/tfjs';
-import './wasm-slice';
+import type { AttentionLayout } from '../backends/backend-descriptor';
 
 /**
  * 'pairs': one 2-D matMul per (image, head) for scores and for the weighted sum, on blocks sliced from the 2-D qkv
  * (the wasm backend runs 2-D matMuls ~10x faster than batched ones). 'batched': tf.matMul on [n*heads, T, hd]
- * after 5-D transposes (best on cpu / native).
+ * after 5-D transposes (best on cpu, native and WebGPU). Each backend's descriptor names its layout.
  */
-export type AttentionMode = 'pairs' | 'batched';
-let mode: AttentionMode = 'pairs';
-export function setAttentionMode(m: AttentionMode): void {
-  mode = m;
-}
-export function getAttentionMode(): AttentionMode {
-  return mode;
-}
+export type AttentionMode = AttentionLayout;
 
 /** a [B, m, k] x b [B, k, p] -> [B, m, p] ('batched' layout). */
 function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
@@ -122,7 +115,7 @@ function backwardPairs(dy: tf.Tensor2D, qkv: tf.Tensor2D, probs: tf.Tensor2D[], 
 
 const customs = new Map<string, (qkv: tf.Tensor2D) => tf.Tensor2D>();
 
-function custom(n: number, t: number, heads: number, hd: number): (qkv: tf.Tensor2D) => tf.Tensor2D {
+function custom(mode: AttentionMode, n: number, t: number, heads: number, hd: number): (qkv: tf.Tensor2D) => tf.Tensor2D {
   const key = `${mode},${n},${t},${heads},${hd}`;
   let f = customs.get(key);
   if (f) return f;
@@ -165,8 +158,8 @@ export interface AttentionOutput {
   clsAttention?: tf.Tensor3D; // [n, heads, T-1]
 }
 
-export function attention(qkv: tf.Tensor2D, n: number, t: number, heads: number, hd: number, wantCls: boolean): AttentionOutput {
-  if (!wantCls) return { out: custom(n, t, heads, hd)(qkv) };
+export function attention(qkv: tf.Tensor2D, n: number, t: number, heads: number, hd: number, wantCls: boolean, mode: AttentionMode): AttentionOutput {
+  if (!wantCls) return { out: custom(mode, n, t, heads, hd)(qkv) };
   if (mode === 'pairs') {
     const { out, probs } = forwardPairs(qkv, n, t, heads, hd);
     const clsAttention = tf.tidy(

@@ -51,6 +51,17 @@ export function paramsToHost(specs: ParamSpec[], params: Params): NamedTensors {
   return out;
 }
 
+/** paramsToHost with asynchronous readback (a GPU backend under Node has no synchronous one). */
+export async function readParamsToHost(specs: ParamSpec[], params: Params): Promise<NamedTensors> {
+  const out: NamedTensors = {};
+  for (const s of specs) {
+    const t = params.get(s.name);
+    if (!t) throw new Error(`missing parameter ${s.name}`);
+    out[s.name] = toHost(s, (await t.data()) as Float32Array);
+  }
+  return out;
+}
+
 /** Overwrite existing variables from host tensors (same specs). */
 export function assignFromHost(specs: ParamSpec[], params: Params, host: NamedTensors, source = 'state'): void {
   checkKeys(specs, host, source, true);

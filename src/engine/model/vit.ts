@@ -3,7 +3,8 @@ import * as tf from '../tf/tfjs';
 import { gelu, layerNorm, linear, mm } from './ops';
 import { spec, type ParamSpec } from './param-spec';
 import { posEmbedInterpMatrix } from './pos-embed-interp';
-import { attention } from './attention';
+import { attention, type AttentionMode } from './attention';
+import { activeBackend } from '../backends/backend-registry';
 
 export type VitArch = 'vit_tiny' | 'vit_small' | 'vit_base';
 
@@ -14,6 +15,8 @@ export interface VitConfig {
   patchSize: number;
   /** Training image size the position embeddings are learned for (224 as the official code). */
   imgSize: number;
+  /** Attention layout; absent: the layout of the backend running (its descriptor's). */
+  attention?: AttentionMode;
 }
 
 export const ARCH_DIMS: Record<VitArch, { embedDim: number; heads: number }> = {
@@ -120,7 +123,7 @@ function block(p: Params, c: VitConfig, h: tf.Tensor2D, i: number, n: number, t1
   const g = (k: string) => get(p, b + k);
   const n1 = layerNorm(h, g('norm1.weight') as tf.Tensor1D, g('norm1.bias') as tf.Tensor1D);
   const qkv = linear(n1, g('attn.qkv.weight') as tf.Tensor2D, g('attn.qkv.bias') as tf.Tensor1D);
-  const a = attention(qkv, n, t1, c.heads, d / c.heads, wantAttn);
+  const a = attention(qkv, n, t1, c.heads, d / c.heads, wantAttn, c.attention ?? activeBackend().attention);
   const h1 = tf.add(h, linear(a.out, g('attn.proj.weight') as tf.Tensor2D, g('attn.proj.bias') as tf.Tensor1D)) as tf.Tensor2D;
   const n2 = layerNorm(h1, g('norm2.weight') as tf.Tensor1D, g('norm2.bias') as tf.Tensor1D);
   const f1 = gelu(linear(n2, g('mlp.fc1.weight') as tf.Tensor2D, g('mlp.fc1.bias') as tf.Tensor1D));

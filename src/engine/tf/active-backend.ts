@@ -1,6 +1,7 @@
 // The backend this thread trains and evaluates on: initialised once per preference, remembered for backend:info.
 import type { BackendInfo } from '../../shared/ipc-contract';
-import { initBackend, type BackendPreference } from './backend';
+import type { BackendPreference } from '../backends/backend-descriptor';
+import { startBackend } from '../backends/select-backend';
 import * as tf from './tfjs';
 
 let current: BackendInfo | null = null;
@@ -16,7 +17,7 @@ export async function ensureBackend(pref: BackendPreference): Promise<BackendInf
   const stale = current !== null && tf.engine().backendName !== current.name;
   if (!pending || pendingPref !== pref || stale) {
     pendingPref = pref;
-    pending = initBackend(pref).then((b) => (current = b));
+    pending = startBackend(pref).then((b) => (current = b));
   }
   return pending;
 }

@@ -3,9 +3,12 @@ import { availableParallelism } from 'node:os';
 import { augmentPart, type StudioConfig } from '../../shared/config-schema';
 import type { BackendInfo, ImageEntry } from '../../shared/ipc-contract';
 import { MulticropLoader } from '../loader/multicrop-loader';
-import { setAttentionMode, type AttentionMode } from '../model/attention';
+import type { AttentionMode } from '../model/attention';
+import { BACKENDS } from '../backends/backend-registry';
+import type { BackendPreference } from '../backends/backend-descriptor';
+import { gpuLimitProblem } from '../memory/gpu-limit-check';
+import { StudioFailure } from '../studio-failure';
 import { ensureBackend } from '../tf/active-backend';
-import type { BackendPreference } from '../tf/backend';
 import { createOnlineEval } from '../eval/online-eval';
 import { createDinoSystem } from './dino-system';
 import { ParallelDinoSystem } from './parallel-dino-system';
@@ -41,24 +44,24 @@ export interface AssembleOptions {
   cores?: number;
 }
 
-/** Attention layout per backend: 2-D matMuls per (image, head) on wasm (~10x its batched matMul), batched elsewhere. */
+/** Attention layout per backend, from its descriptor (2-D matMuls per (image, head) on wasm, batched elsewhere). */
 export function attentionFor(backend: BackendInfo['name']): AttentionMode {
-  return backend === 'wasm' ? 'pairs' : 'batched';
+  return BACKENDS[backend].attention;
 }
 
 /** At most this many model replicas: each holds a copy of the model and its activations, and weights travel to each one per step. */
 export const MAX_REPLICAS = 4;
 
 /**
- * Model replicas for a config on `cores` cores. The wasm and cpu backends run each kernel on one thread, so the batch is
- * shared among up to one replica per core (the largest count that divides the batch: the shares must be equal); native
- * TensorFlow and GPU backends parallelise inside their kernels and keep one. Loader workers share the same cores: a
- * batch's views cost a few ms of CPU per image against hundreds for the model (cpu-small on 2 cores, measured:
- * 2 replicas + 2 loader workers 34-36 images/s, 2 + 1 worker 34, 1 + 2 workers 27-30; the loader wait stays ~0 ms).
+ * Model replicas for a config on `cores` cores: at most what the backend's descriptor allows (wasm and cpu run each
+ * kernel on one thread, so up to one replica per core; native TensorFlow and GPU backends parallelise inside their
+ * kernels and keep one), the largest count that divides the batch (the shares must be equal). Loader workers share
+ * the same cores: a batch's views cost a few ms of CPU per image against hundreds for the model (cpu-small on 2 cores,
+ * measured: 2 replicas + 2 loader workers 34-36 images/s, 2 + 1 worker 34, 1 + 2 workers 27-30; the loader wait stays ~0 ms).
  */
 export function replicasFor(config: Pick<StudioConfig, 'batchSize'>, backend: BackendInfo['name'], cores: number): number {
-  if (backend !== 'wasm' && backend !== 'cpu') return 1;
-  for (let n = Math.min(Math.max(1, Math.floor(cores)), MAX_REPLICAS); n > 1; n--) if (config.batchSize % n === 0) return n;
+  const most = Math.min(BACKENDS[backend].replicas(Math.max(1, Math.floor(cores))), MAX_REPLICAS);
+  for (let n = most; n > 1; n--) if (config.batchSize % n === 0) return n;
   return 1;
 }
 
@@ -101,10 +104,12 @@ export function describeLayout(l: RunLayout): string {
 export async function assembleRun(config: StudioConfig, opts: AssembleOptions = {}): Promise<AssembledRun> {
   const backend = await ensureBackend(opts.backend ?? config.backend);
   const layout = planLayout(config, backend, opts);
-  setAttentionMode(layout.attention);
+  // Refused before anything is allocated: a tensor larger than the WebGPU adapter allows for one buffer.
+  const tooBig = gpuLimitProblem(config, { ...backend, attention: layout.attention });
+  if (tooBig) throw new StudioFailure('bad_input', tooBig);
   const createSystem = async (c: StudioConfig, seed: number, initial?: NamedTensors): Promise<TrainSystem> => {
-    if (layout.replicas <= 1) return createDinoSystem(c, { seed, initial });
-    return ParallelDinoSystem.create(c, { seed, initial, threads: layout.replicas, backend: backend.name });
+    if (layout.replicas <= 1) return createDinoSystem(c, { seed, initial, attention: layout.attention });
+    return ParallelDinoSystem.create(c, { seed, initial, threads: layout.replicas, backend: backend.name, attention: layout.attention });
   };
   const deps: TrainDeps<ImageEntry> = {
     createSystem,

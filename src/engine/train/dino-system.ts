@@ -5,10 +5,12 @@ import { StudioFailure } from '../studio-failure';
 import type { Batch } from '../loader/batch-types';
 import { headForward, headSpecs, type HeadConfig } from '../model/dino-head';
 import { initParams } from '../model/init';
-import { assignFromHost, disposeParams, paramsFromHost, paramsToHost } from '../model/param-store';
+import { assignFromHost, disposeParams, paramsFromHost, paramsToHost, readParamsToHost } from '../model/param-store';
 import { fromHost, toHost, type ParamSpec } from '../model/param-spec';
 import { vitConfig, vitForward, vitSpecs, type ImageBatch, type Params, type VitConfig, type VitOutput } from '../model/vit';
 import { STUDENT_BLOCK } from '../memory/activation-model';
+import type { AttentionMode } from '../model/attention';
+import { activeBackend } from '../backends/backend-registry';
 import { adamwUpdate, createSlot, type AdamSlot } from './adamw';
 import { clipGradient } from './clip-gradients';
 import { dinoLoss, updatedCenter } from './dino-loss';
@@ -29,6 +31,8 @@ export interface DinoSystemOptions {
   seed?: number;
   /** Start from these parameters (official names, PyTorch shapes; e.g. an imported backbone) instead of a random init. */
   initial?: NamedTensors;
+  /** Attention layout (default: the running backend's, from its descriptor). */
+  attention?: AttentionMode;
 }
 
 /** The model-side configuration derived from the flat StudioConfig. */
@@ -67,15 +71,17 @@ export class DinoSystem {
   private center: tf.Variable;
   /** Optimizer updates applied so far. */
   optimizerStep = 0;
-  /** Activation memory one forward + backward pass may use; larger batches are processed in equal chunks. */
-  activationBudgetBytes = 1.2e9;
+  /** Activation memory one forward + backward pass may use; larger batches are processed in equal chunks (the backend's memory model). */
+  activationBudgetBytes: number;
 
   constructor(
     readonly config: StudioConfig,
     opts: DinoSystemOptions = {},
   ) {
     const { vit, head } = modelConfigs(config);
-    this.vit = vit;
+    const backend = activeBackend();
+    this.vit = { ...vit, attention: opts.attention ?? backend.attention };
+    this.activationBudgetBytes = backend.memory.activationBudgetBytes;
     this.head = head;
     this.specs = [...vitSpecs(vit), ...headSpecs(head, 'head.')];
     const host = opts.initial ?? initParams(this.specs, opts.seed ?? config.seed);
@@ -104,7 +110,7 @@ export class DinoSystem {
 
   /**
    * Split a batch into equal micro-batches small enough that one forward + backward pass keeps its activations
-   * under `activationBudgetBytes` (the wasm heap is at most 4 GiB); the update is unchanged (see accumulate).
+   * under `activationBudgetBytes` (the wasm heap is at most 4 GiB; other backends: no limit); the update is unchanged (see accumulate).
    */
   private memoryChunks(b: Batch): Batch[] {
     const d = this.vit.embedDim;
@@ -245,7 +251,7 @@ export class DinoSystem {
     });
   }
 
-  /** Everything a checkpoint needs from the model side, in PyTorch layout. */
+  /** Everything a checkpoint needs from the model side, in PyTorch layout (synchronous readback: cpu and wasm; see readState). */
   getState(): DinoState {
     const optimizer: NamedTensors = {};
     for (const s of this.specs) {
@@ -260,6 +266,28 @@ export class DinoSystem {
       teacher: paramsToHost(this.specs, this.teacher),
       optimizer,
       center: { shape: [1, this.head.outDim], data: this.center.dataSync() as Float32Array },
+      optimizerStep: this.optimizerStep,
+    };
+  }
+
+  /**
+   * getState with asynchronous readback: what checkpoints use, on every backend (WebGPU under Node has no synchronous
+   * readback; getState's dataSync fails there).
+   */
+  async readState(): Promise<DinoState> {
+    const optimizer: NamedTensors = {};
+    for (const s of this.specs) {
+      const slot = this.slots.get(s.name);
+      if (!slot) continue;
+      optimizer[s.name + '.m'] = toHost(s, (await slot.m.data()) as Float32Array);
+      optimizer[s.name + '.v'] = toHost(s, (await slot.v.data()) as Float32Array);
+      optimizer[s.name + '.step'] = { shape: [1], data: Float32Array.of(slot.step) };
+    }
+    return {
+      student: await readParamsToHost(this.specs, this.student),
+      teacher: await readParamsToHost(this.specs, this.teacher),
+      optimizer,
+      center: { shape: [1, this.head.outDim], data: (await this.center.data()) as Float32Array },
       optimizerStep: this.optimizerStep,
     };
   }

@@ -2,8 +2,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { Batch } from '../loader/batch-types';
-import { setAttentionMode, type AttentionMode } from '../model/attention';
-import { initBackend, type BackendPreference } from '../tf/backend';
+import type { AttentionMode } from '../model/attention';
+import type { BackendPreference } from '../backends/backend-descriptor';
+import { startBackend } from '../backends/select-backend';
 import { createDinoSystem, type DinoSystem } from './dino-system';
 import type { StepSchedule } from './step-types';
 
@@ -43,9 +44,8 @@ async function serve(): Promise<void> {
   if (!port) return;
   const data = workerData as DinoWorkerData;
   const ready = (async () => {
-    await initBackend(data.backend);
-    setAttentionMode(data.attention);
-    return createDinoSystem(data.config, { seed: data.seed });
+    await startBackend(data.backend);
+    return createDinoSystem(data.config, { seed: data.seed, attention: data.attention });
   })();
   let sys: DinoSystem | null = null;
   port.on('message', async (req: DinoWorkerRequest) => {

@@ -4,9 +4,9 @@ import type { Worker } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import { StudioFailure } from '../studio-failure';
 import type { Batch } from '../loader/batch-types';
-import { getAttentionMode } from '../model/attention';
+import type { AttentionMode } from '../model/attention';
 import type { ImageBatch, VitOutput } from '../model/vit';
-import type { BackendPreference } from '../tf/backend';
+import type { BackendPreference } from '../backends/backend-descriptor';
 import * as tf from '../tf/tfjs';
 import { createDinoSystem, type DinoSystem } from './dino-system';
 import type { DinoWorkerData, DinoWorkerReply, DinoWorkerRequest, HostPartials } from './dino-worker';
@@ -52,6 +52,8 @@ export interface ParallelOptions {
   threads: number;
   /** Backend the worker replicas initialise (the one the main thread uses). */
   backend: BackendPreference;
+  /** Attention layout of every replica (default: the backend's). */
+  attention?: AttentionMode;
 }
 
 /** Same interface and the same update as DinoSystem.step, with the batch's images shared among threads. */
@@ -63,10 +65,10 @@ export class ParallelDinoSystem {
 
   static async create(config: StudioConfig, opts: ParallelOptions): Promise<ParallelDinoSystem> {
     const seed = opts.seed ?? config.seed;
-    const main = createDinoSystem(config, { seed, initial: opts.initial });
+    const main = createDinoSystem(config, { seed, initial: opts.initial, attention: opts.attention });
     const replicas: Replica[] = [];
     for (let i = 1; i < Math.max(1, opts.threads); i++) {
-      replicas.push(new Replica(startWorker('dino-worker', import.meta.url, { config, seed, backend: opts.backend, attention: getAttentionMode() } satisfies DinoWorkerData)));
+      replicas.push(new Replica(startWorker('dino-worker', import.meta.url, { config, seed, backend: opts.backend, attention: main.vit.attention! } satisfies DinoWorkerData)));
     }
     const sys = new ParallelDinoSystem(main, replicas);
     await sys.pushReplicas();
@@ -119,6 +121,10 @@ export class ParallelDinoSystem {
     const stats = await this.main.finish(p, sched, totalImages);
     await this.pushReplicas();
     return stats;
+  }
+
+  readState(): Promise<DinoState> {
+    return this.main.readState();
   }
 
   getState(): DinoState {

@@ -28,7 +28,8 @@ import { checkConfig, datasetProblems, imagesPerStep, stepsPerEpoch as stepsPerE
 export interface TrainSystem {
   /** One optimizer update from a batch or the micro-batches of one accumulated update. */
   step(batch: Batch | Batch[], sched: StepSchedule): Promise<StepStats>;
-  getState(): DinoState;
+  /** The checkpoint state, read back asynchronously (works on every backend). */
+  readState(): Promise<DinoState>;
   setState(s: DinoState): void;
   /** Free the system (a data-parallel one also ends its replica threads). */
   dispose(): void | Promise<void>;
@@ -86,7 +87,7 @@ export interface TrainRunOptions<Image> {
    * and every config.knnEvery steps (wider when it would cost more than ONLINE_EVAL_MAX_SHARE of the time), and on
    * the last step; its result goes onto that step's metrics row (the baseline onto the first row, knnStep 0).
    */
-  onlineEval?: (config: StudioConfig) => Promise<{ evaluate(teacher: NamedTensors, step: number): OnlineEvalResult } | null>;
+  onlineEval?: (config: StudioConfig) => Promise<{ evaluate(teacher: NamedTensors, step: number): Promise<OnlineEvalResult> } | null>;
   /** Most share of the time the online evaluation may take (default ONLINE_EVAL_MAX_SHARE); beyond it the interval widens. */
   onlineEvalMaxShare?: number;
 }
@@ -256,7 +257,7 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
 
   const save = async (final: boolean): Promise<boolean> => {
     if (!system || rec.step === lastSavedStep) return true;
-    const state = system.getState();
+    const state = await system.readState();
     const meta: CheckpointMeta = {
       format: 'multicrop-checkpoint/1',
       step: rec.step,
@@ -322,8 +323,9 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
     let widened = false;
     const maxShare = opts.onlineEvalMaxShare ?? ONLINE_EVAL_MAX_SHARE;
     const stepMsWindow: number[] = [];
-    const runEval = (): OnlineEvalResult => {
-      const r = online!.evaluate(system!.getState().teacher, rec.step);
+    const runEval = async (): Promise<OnlineEvalResult> => {
+      // Asynchronous readback: a GPU backend under Node (WebGPU through Dawn) has no synchronous one.
+      const r = await online!.evaluate((await system!.readState()).teacher, rec.step);
       lastEvalStep = rec.step;
       const ms = [...stepMsWindow].sort((a, b) => a - b)[Math.floor(stepMsWindow.length / 2)];
       if (ms) {
@@ -337,7 +339,7 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
       }
       return r;
     };
-    if (online && rec.step < target) pendingEval = runEval();
+    if (online && rec.step < target) pendingEval = await runEval();
 
     let stopReason: 'finished' | 'limit' | 'stop' = 'finished';
     while (rec.step < target) {
@@ -422,7 +424,7 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
       };
       if (unreadable && unreadable.count > 0) row.decodeFailures = unreadable.count;
       const lastStep = rec.step >= target || Date.now() >= deadline;
-      if (online && !pendingEval && (rec.step - lastEvalStep >= evalEvery || (lastStep && lastEvalStep !== rec.step))) pendingEval = runEval();
+      if (online && !pendingEval && (rec.step - lastEvalStep >= evalEvery || (lastStep && lastEvalStep !== rec.step))) pendingEval = await runEval();
       if (pendingEval) {
         const e = pendingEval;
         pendingEval = null;

@@ -17,12 +17,16 @@ export interface WebHostHandle {
   stderr(): string;
 }
 
-/** Start `multicrop serve --json` and wait for its URL line. */
-export async function startBuiltWebHost(dataDir: string, extraArgs: string[] = []): Promise<{ handle: WebHostHandle; child: ChildProcess }> {
+/** Start `multicrop serve --json` and wait for its URL line (`env`: extra variables for the host, e.g. a Vulkan driver for Dawn). */
+export async function startBuiltWebHost(
+  dataDir: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ handle: WebHostHandle; child: ChildProcess }> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" before the end-to-end tests`);
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--json', ...extraArgs], {
     cwd: REPO,
-    env: { ...process.env, MULTICROP_DATA_DIR: dataDir },
+    env: { ...process.env, ...env, MULTICROP_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -46,7 +50,7 @@ export async function startBuiltWebHost(dataDir: string, extraArgs: string[] = [
   return { handle: { ...info, dataDir, stderr: () => err }, child };
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((r) => {
     const timer = setTimeout(() => {

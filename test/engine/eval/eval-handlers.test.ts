@@ -8,7 +8,7 @@ import type { EngineEvents, EventName, ProgressEvent } from '../../../src/shared
 import { StudioFailure } from '../../../src/engine/studio-failure';
 import { type HandlerContext } from '../../../src/engine/handlers/handler-types';
 import { evalHandlers } from '../../../src/engine/handlers/eval-handlers';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 import { makeRun, smallConfig } from '../io/make-run';
 
@@ -55,7 +55,7 @@ function context(opened: string[] = [join(root, 'train'), join(root, 'val-swappe
 describe('eval handlers', () => {
   let runId: string;
   beforeAll(async () => {
-    await initBackend('auto');
+    await startBackend('auto');
     const { runDir } = await makeRun(join(root, 'runs'), smallConfig({ globalSize: 32 }), [0]);
     runId = runDir.split(sep).pop()!;
     await colourFolder(join(root, 'train'), 6, 1);

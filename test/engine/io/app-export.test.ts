@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher, type EngineDispatcher } from '../../../src/engine/engine-dispatcher';
 import { readSafetensors } from '../../../src/engine/io/safetensors';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import type { ExportResult } from '../../../src/shared/ipc-contract';
 import { makeRun, sameBits, smallConfig } from './make-run';
 
@@ -20,7 +20,7 @@ let engine: EngineDispatcher;
 let runDir: string;
 let teachers: Awaited<ReturnType<typeof makeRun>>['teachers'];
 beforeAll(async () => {
-  await initBackend('cpu');
+  await startBackend('cpu');
   engine = createDispatcher({ dataDir, emit: () => undefined });
   ({ runDir, teachers } = await makeRun(join(dataDir, 'runs'), smallConfig(), [0, 4]));
 });

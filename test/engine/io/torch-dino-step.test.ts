@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeTorch, PYTHON } from '../../support/torch-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { DinoSystem } from '../../../src/engine/train/dino-system';
 import { scheduleAt } from '../../../src/engine/train/schedules';
 import { splitBatch } from '../../../src/engine/train/split-batch';
@@ -77,7 +77,7 @@ describeTorch(`DINO step parity with PyTorch (torch found)`, () => {
   const scheds: StepSchedule[] = Array.from({ length: STEPS }, (_, s) => scheduleAt(config, ITERS_PER_EPOCH, s));
 
   beforeAll(async () => {
-    await initBackend('auto');
+    await startBackend('auto');
     const system = new DinoSystem(config);
     try {
       const init = system.getState();

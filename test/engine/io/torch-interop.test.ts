@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { describeTorch, PYTHON } from '../../support/torch-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { exportRun } from '../../../src/engine/io/run-export';
@@ -29,7 +29,7 @@ describeTorch(`PyTorch strict load of exported weights (torch found)`, () => {
   const root = mkdtempSync(join(tmpdir(), 'mc-torch-'));
   let runDir: string;
   beforeAll(async () => {
-    await initBackend('auto');
+    await startBackend('auto');
     runDir = (await makeRun(root, smallConfig({ depth: 2, outDim: 40 }), [0])).runDir;
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -61,7 +61,7 @@ describeTorch(`PyTorch strict load of exported weights (torch found)`, () => {
         const runner = new BackboneRunner(imported.vit, imported.backbone, out);
         try {
           const images = Array.from({ length: c.n }, (_, i) => ({ path: `input ${i}`, data: data.subarray(i * per, (i + 1) * per), h: c.size, w: c.size, rgb: new Uint8Array(0) }));
-          const ours = runner.embed(images, true);
+          const ours = await runner.embed(images, true);
           expect(maxAbsDiff(ours.cls, py.cls)).toBeLessThan(1e-4);
           expect(maxAbsDiff(ours.attention!, py.attention)).toBeLessThan(1e-4);
           if (includeHead) {

@@ -1,6 +1,6 @@
 // Strict safetensors import (official DINO / timm names): golden ViT-Tiny/16 through the eval path matches the official outputs; bad files are named errors.
 import { resolve } from 'node:path';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeShared } from '../../support/shared-suite';
 import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
@@ -27,7 +27,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describeShared(`golden ViT-Tiny/16 import (${HAS_SHARED ? 'auto backend' : SKIP_SHARED_REASON})`, () => {
   let imported: ImportedWeights;
   beforeAll(async () => {
-    await initBackend('auto'); // wasm here, as the app and CLI run it
+    await startBackend('auto'); // wasm here, as the app and CLI run it
     imported = await importWeightsFile(resolve(GOLDEN_DIR, 'vit_tiny16.safetensors'));
   });
 
@@ -44,7 +44,7 @@ describeShared(`golden ViT-Tiny/16 import (${HAS_SHARED ? 'auto backend' : SKIP_
       for (const c of cases) {
         expect(c.preprocess).toMatch(/no resize/);
         const img = await loadEvalImage(resolve(GOLDEN_DIR, c.image), { kind: 'none', patch: 16 });
-        const out = runner.embed([img], true);
+        const out = await runner.embed([img], true);
         expect(maxAbsDiff(out.cls, c.cls)).toBeLessThan(1e-4);
         expect(maxAbsDiff(out.attention!, c.last_attention_cls_to_patches)).toBeLessThan(1e-4);
       }

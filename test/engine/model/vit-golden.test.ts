@@ -1,9 +1,9 @@
 // ViT-Tiny/16 forward (CLS output, last-block CLS attention) and DINO head forward against the official code's golden values.
 import { resolve } from 'node:path';
-import sharp from 'sharp';
+import { loadGoldenImage } from '../../support/golden-image';
 import * as tf from '../../../src/engine/tf/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { beforeAll, expect, it } from 'vitest';
 import { describeShared } from '../../support/shared-suite';
 import { GOLDEN_DIR, HAS_SHARED, SKIP_SHARED_REASON, loadGolden } from '../../support/shared-fixtures';
@@ -11,7 +11,7 @@ import { readSafetensors } from '../../../src/engine/io/safetensors';
 import { vitConfig, vitForward, vitSpecs, type Params } from '../../../src/engine/model/vit';
 import { headForward, headSpecs } from '../../../src/engine/model/dino-head';
 import { paramsFromHost } from '../../../src/engine/model/param-store';
-import { setAttentionMode, type AttentionMode } from '../../../src/engine/model/attention';
+import type { AttentionMode } from '../../../src/engine/model/attention';
 import type { NamedTensors } from '../../../src/engine/train/step-types';
 
 interface VitCase {
@@ -33,19 +33,7 @@ interface Golden {
   };
 }
 
-/** RGB /255, normalised with the ImageNet mean/std, no resize (the preprocessing recorded in golden.json). */
-async function loadImage(file: string): Promise<{ data: Float32Array; h: number; w: number }> {
-  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const mean = [0.485, 0.456, 0.406];
-  const std = [0.229, 0.224, 0.225];
-  const h = info.height;
-  const w = info.width;
-  const out = new Float32Array(3 * h * w);
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < h * w; i++) out[c * h * w + i] = (data[i * info.channels + c]! / 255 - mean[c]!) / std[c]!;
-  }
-  return { data: out, h, w };
-}
+const loadImage = loadGoldenImage;
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -73,14 +61,13 @@ describeShared(`golden forward passes (${HAS_SHARED ? 'cpu and wasm backends' : 
   for (const [backend, mode, idx] of runs) {
     {
       it(`ViT-Tiny/16 CLS output and last attention match case ${idx} (${backend}, ${mode} attention)`, async () => {
-        if (backend === 'wasm') await initBackend('wasm');
+        if (backend === 'wasm') await startBackend('wasm');
         else await tf.setBackend('cpu');
         const g = golden.vit_tiny16;
         const c = g.cases[idx]!;
-        const cfg = vitConfig('vit_tiny', g.patch_size, g.depth);
+        const cfg = { ...vitConfig('vit_tiny', g.patch_size, g.depth), attention: mode };
         const specs = vitSpecs(cfg);
         const img = await loadImage(resolve(GOLDEN_DIR, c.image));
-        setAttentionMode(mode);
         const params: Params = paramsFromHost(specs, weights, false, 'vit_tiny16.safetensors');
         const before = tf.memory().numTensors;
         const [cls, att] = tf.tidy(() => {

@@ -8,7 +8,7 @@ import { distanceToSegment } from '../../../src/engine/sample/render-sample';
 import { createDinoSystem } from '../../../src/engine/train/dino-system';
 import { OnlineEvaluator, resolveOnlineSplit } from '../../../src/engine/eval/online-eval';
 import { scanDataset } from '../../../src/engine/dataset/scan-dataset';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { presetConfig } from '../../../src/shared/config-schema';
 import {
   SAMPLE_MASKS_DIR_NAME,
@@ -290,7 +290,7 @@ describe('sample dataset masks', () => {
 
 describe('sample dataset labels at initialisation', () => {
   it('a fresh network of the default preset cannot separate the classes: k-NN top-1 within a few points of chance, on 3 seeds', async () => {
-    await initBackend('wasm');
+    await startBackend('wasm');
     const train = join(rootA, 'train');
     const images = (await scanDataset(train)).images;
     const chance = 1 / SAMPLE_CLASSES.length;
@@ -303,7 +303,7 @@ describe('sample dataset labels at initialisation', () => {
       const ev = await OnlineEvaluator.create(split, config);
       const system = await createDinoSystem(config, { seed });
       try {
-        top1.push(ev.evaluate(system.getState().teacher, 0).knnTop1);
+        top1.push((await ev.evaluate(system.getState().teacher, 0)).knnTop1);
       } finally {
         system.dispose();
       }

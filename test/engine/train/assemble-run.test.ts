@@ -4,8 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { assembleRun, attentionFor, MAX_REPLICAS, planLayout, replicasFor } from '../../../src/engine/train/assemble-run';
 import { DinoSystem } from '../../../src/engine/train/dino-system';
 import { ParallelDinoSystem } from '../../../src/engine/train/parallel-dino-system';
-import { getAttentionMode } from '../../../src/engine/model/attention';
+import type { BackendInfo } from '../../../src/shared/ipc-contract';
+import { BACKENDS } from '../../../src/engine/backends/backend-registry';
 import { tinyConfig } from './tiny-run';
+
+/** A backend as select-backend reports it, without starting it. */
+const info = (name: BackendInfo['name']): BackendInfo => ({ name, reason: 'test', attention: BACKENDS[name].attention, deterministic: BACKENDS[name].deterministic, memory: BACKENDS[name].memory.kind, adapter: null });
 
 describe('run assembly', () => {
   it('shares the batch among one replica per core on wasm/cpu, in equal shares, capped; one on native backends', () => {
@@ -16,13 +20,14 @@ describe('run assembly', () => {
     expect(replicasFor({ batchSize: 7 }, 'wasm', 4)).toBe(1); // a prime batch stays on one thread
     expect(replicasFor({ batchSize: 64 }, 'wasm', 64)).toBe(MAX_REPLICAS);
     expect(replicasFor({ batchSize: 16 }, 'tensorflow', 16)).toBe(1);
+    expect(replicasFor({ batchSize: 16 }, 'webgpu', 16)).toBe(1);
   });
 
   it('plans the layout (loader workers from the config, attention per backend) and overrides win', () => {
     const c = tinyConfig({ batchSize: 4, workers: 3, accumulate: 2 });
-    const l = planLayout(c, { name: 'wasm', reason: 'test' }, { cores: 2 });
+    const l = planLayout(c, info('wasm'), { cores: 2 });
     expect(l).toMatchObject({ replicas: 2, loaderWorkers: 3, attention: 'pairs', batchSize: 4, accumulate: 2, cores: 2 });
-    expect(planLayout(c, { name: 'cpu', reason: 'test' }, { cores: 2, replicas: 1, attention: 'pairs' })).toMatchObject({ replicas: 1, attention: 'pairs' });
+    expect(planLayout(c, info('cpu'), { cores: 2, replicas: 1, attention: 'pairs' })).toMatchObject({ replicas: 1, attention: 'pairs' });
     expect(attentionFor('cpu')).toBe('batched');
     expect(attentionFor('tensorflow')).toBe('batched');
   });
@@ -31,9 +36,9 @@ describe('run assembly', () => {
     const c = tinyConfig({ backend: 'wasm' });
     const par = await assembleRun(c, { backend: 'wasm', cores: 2 });
     expect(par.layout.replicas).toBe(2);
-    expect(getAttentionMode()).toBe('pairs');
     const sys = await par.createSystem(c, 1);
     expect(sys).toBeInstanceOf(ParallelDinoSystem);
+    expect((sys as ParallelDinoSystem).main.vit.attention).toBe('pairs');
     await sys.dispose();
     const one = await assembleRun(c, { backend: 'wasm', replicas: 1 });
     const s1 = await one.createSystem(c, 1);

@@ -8,7 +8,7 @@ import { createDinoSystem, type Partials } from '../../../src/engine/train/dino-
 import { adamwUpdate, createSlot } from '../../../src/engine/train/adamw';
 import type { Batch, ResolutionGroup } from '../../../src/engine/loader/batch-types';
 import type { DinoState, StepSchedule } from '../../../src/engine/train/step-types';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 
 const CFG: StudioConfig = tinyModelConfig();
@@ -83,7 +83,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 
 describe('DINO step', () => {
   beforeAll(async () => {
-    await initBackend('wasm');
+    await startBackend('wasm');
   });
 
   it('gradient accumulation over 2 micro-batches gives the update of the 4-image batch (cpu backend)', async () => {

@@ -1,24 +1,23 @@
 // The hand-registered gradients (src/engine/tf/gradients.ts) and custom matMul/GELU gradients against central finite differences.
 import * as tf from '../../../src/engine/tf/tfjs';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { vitConfig, vitForward, vitSpecs } from '../../../src/engine/model/vit';
 import { headForward, headSpecs } from '../../../src/engine/model/dino-head';
 import { initParams } from '../../../src/engine/model/init';
 import { paramsFromHost } from '../../../src/engine/model/param-store';
 import { dinoLoss } from '../../../src/engine/train/dino-loss';
-import { setAttentionMode, type AttentionMode } from '../../../src/engine/model/attention';
+import type { AttentionMode } from '../../../src/engine/model/attention';
 import { SeededRng } from '../../../src/engine/util/seeded-rng';
 
 describe('gradients of the full DINO loss (wasm backend, float32 finite differences)', () => {
   beforeAll(async () => {
-    await initBackend('wasm');
+    await startBackend('wasm');
   });
 
   for (const mode of ['pairs', 'batched'] as AttentionMode[]) {
     it(`analytic gradients match central differences (${mode} attention)`, () => {
-      setAttentionMode(mode);
-      const vit = vitConfig('vit_tiny', 16, 1);
+      const vit = { ...vitConfig('vit_tiny', 16, 1), attention: mode };
       const head = { inDim: 192, hiddenDim: 16, bottleneckDim: 8, outDim: 10, normLastLayer: false };
       const specs = [...vitSpecs(vit), ...headSpecs(head)];
       const host = initParams(specs, 4);
@@ -77,7 +76,6 @@ describe('gradients of the full DINO loss (wasm backend, float32 finite differen
       }
       expect(checked).toBe(2 * names.length);
       tf.dispose([...Object.values(grads), teacher, center, ...params.values()]);
-      setAttentionMode('pairs');
     });
   }
 });

@@ -2,7 +2,7 @@
 import { tinyModelConfig } from '../../support/tiny-model-config';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StudioConfig } from '../../../src/shared/config-schema';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { createDinoSystem } from '../../../src/engine/train/dino-system';
 import { ParallelDinoSystem } from '../../../src/engine/train/parallel-dino-system';
 import type { Batch } from '../../../src/engine/loader/batch-types';
@@ -24,7 +24,7 @@ function batchOf(seed: number): Batch {
 
 describe('data-parallel DINO step (2 threads, wasm backend)', () => {
   beforeAll(async () => {
-    await initBackend('wasm');
+    await startBackend('wasm');
   });
 
   it('matches the single-thread update over two steps', async () => {

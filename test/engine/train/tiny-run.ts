@@ -3,7 +3,7 @@ import { tinyModelConfig } from '../../support/tiny-model-config';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { initBackend } from '../../../src/engine/tf/backend';
+import { startBackend } from '../../../src/engine/backends/select-backend';
 import { assembleRun } from '../../../src/engine/train/assemble-run';
 import type { TrainDeps } from '../../../src/engine/train/train-loop';
 import type { StudioConfig } from '../../../src/shared/config-schema';
@@ -53,7 +53,7 @@ export function tinyConfig(over: Partial<StudioConfig> = {}): StudioConfig {
 
 /** Select a tfjs backend for a test. */
 export async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
-  const b = await initBackend(name);
+  const b = await startBackend(name);
   if (b.name !== name) throw new Error(`could not select the tfjs ${name} backend: ${b.reason}`);
 }
 

@@ -15,7 +15,7 @@ const SLIDER_KEYS = new Set<ConfigKey>([
 export const CHOICES: Partial<Record<ConfigKey, readonly (string | number)[]>> = {
   arch: ['vit_tiny', 'vit_small', 'vit_base'],
   patchSize: [16, 8],
-  backend: ['auto', 'tensorflow', 'wasm', 'cpu'],
+  backend: ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'],
 };
 
 /** Slider bounds for slider keys. */

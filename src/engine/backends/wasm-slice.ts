@@ -1,5 +1,4 @@
 // A copy-free Slice kernel for the tfjs wasm backend: the stock one copies the whole input (readSync) on every call.
-import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '../tf/tfjs';
 
 /** The parts of tfjs-backend-wasm's BackendWasm this kernel uses (typedArrayFromHeap is a view, not a copy). */
@@ -48,7 +47,7 @@ function sliceWasm(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMa
 
 let installed = false;
 
-/** Replace the wasm backend's Slice kernel with sliceWasm (idempotent; other backends are untouched). */
+/** Replace the wasm backend's Slice kernel with sliceWasm (idempotent; other backends are untouched); the wasm descriptor calls it when it starts. */
 export function installWasmSlice(): void {
   if (installed) return;
   installed = true;
@@ -56,4 +55,3 @@ export function installWasmSlice(): void {
   tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: sliceWasm as unknown as tf.KernelFunc });
 }
 
-installWasmSlice();
