@@ -1,5 +1,5 @@
-// The sandboxed preload: exposes window.studio with one named function per channel (never a generic invoke) and engine events.
-import { contextBridge, ipcRenderer } from 'electron';
+// The sandboxed preload: exposes window.studio with one named function per channel (never a generic invoke) and engine events, and pathForFile (the path of a folder the person dropped).
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { EventName } from '../shared/ipc-contract';
 import { createStudioApi, imageQuery } from '../shared/studio-api-factory';
 import { EVENT_IPC_CHANNEL, IMAGE_SCHEME } from '../main/ipc-events';
@@ -19,5 +19,8 @@ const studio = createStudioApi({
   },
   imageUrl: (absPath, width) => `${IMAGE_SCHEME}://img/?${imageQuery(absPath, width)}`,
 });
+
+// A folder dropped onto the window: only its path, which the renderer opens like a typed one (no file access is given).
+Object.assign(studio, { pathForFile: (file: File) => webUtils.getPathForFile(file) });
 
 contextBridge.exposeInMainWorld('studio', studio);

@@ -52,3 +52,18 @@ test('explanations, lr scaling, step time before Start, pause and stop', async (
   expect((await schedules.boundingBox())!.y).toBeGreaterThan(after!.y);
   await screenshot(page, 'training-stopped-1280');
 });
+
+test('a folder dropped on the browser tab: it says how to open it there', async ({ studio: page }) => {
+  await expect(page.getByRole('tab', { name: 'Dataset' })).toBeVisible();
+  await page.getByRole('tab', { name: 'Training' }).click();
+  const dt = await page.evaluateHandle(() => {
+    const d = new DataTransfer();
+    d.items.add(new File(['x'], 'photos.jpg', { type: 'image/jpeg' }));
+    return d;
+  });
+  await page.dispatchEvent('.drop-zone', 'dragover', { dataTransfer: dt });
+  await expect(page.getByText('Drop a folder to open it')).toBeVisible();
+  await page.dispatchEvent('.drop-zone', 'drop', { dataTransfer: dt });
+  await expect(page.getByRole('tab', { name: 'Dataset' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('dataset-notice')).toContainText('type the path of "photos.jpg" in Folder path');
+});

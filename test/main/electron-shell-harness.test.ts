@@ -122,7 +122,7 @@ describe('18. the studio-image protocol through the real engine confinement', ()
 
 describe('the built preload', () => {
   const file = join(REPO_ROOT, 'out/preload/index.cjs');
-  it.skipIf(!existsSync(file))('exposes only window.studio: one function per channel bound to its own channel, events and imageUrl', async () => {
+  it.skipIf(!existsSync(file))('exposes only window.studio: one function per channel bound to its own channel, events, imageUrl and the path of a dropped file', async () => {
     const exposed: [string, Record<string, unknown>][] = [];
     const invoked: [string, unknown][] = [];
     const subscribed: string[] = [];
@@ -135,6 +135,7 @@ describe('the built preload', () => {
         },
         on: (channel: string) => subscribed.push(channel),
       },
+      webUtils: { getPathForFile: (f: { name: string }) => `/dropped/${f.name}` },
     };
     const module = { exports: {} };
     const code = `(function (require, module, exports) {${readFileSync(file, 'utf8')}\n})`;
@@ -147,7 +148,9 @@ describe('the built preload', () => {
     expect(exposed.map(([n]) => n)).toEqual(['studio']);
     expect(subscribed).toEqual(['studio:event']);
     const api = exposed[0]![1];
-    expect(Object.keys(api).sort()).toEqual([...CHANNELS.map(methodName), 'imageUrl', 'on'].sort());
+    expect(Object.keys(api).sort()).toEqual([...CHANNELS.map(methodName), 'imageUrl', 'on', 'pathForFile'].sort());
+    // a dropped folder's path (webUtils), nothing more
+    expect((api.pathForFile as (f: { name: string }) => string)({ name: 'photos' })).toBe('/dropped/photos');
     expect(Object.values(api).every((v) => typeof v === 'function')).toBe(true);
     for (const channel of CHANNELS) {
       // a renderer cannot redirect a method to another channel by what it passes
