@@ -1,4 +1,4 @@
-// `multicrop bench-preview`: latency of the augmentation lab's redraw through the engine (as the UI requests it), and the host's event-loop lag while training.
+// `multicrop bench-preview`: latency of the augmentation lab's redraw through the engine (as the UI requests it), while idle, training, or running a k-NN.
 import { resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createNodeEngineClient } from '../../engine/engine-client-node';
@@ -6,6 +6,7 @@ import type { ForkedEngineClient } from '../../engine/engine-client';
 import { augmentPart, RECIPE_DEFAULTS, type AugmentConfig, type StudioConfig } from '../../shared/config-schema';
 import type { ImageEntry, PreviewResult } from '../../shared/ipc-contract';
 import { output, type CliCommand } from '../cli-command';
+import { previewsDuringKnn } from './bench-preview-knn';
 import { measureUiRedraw } from './bench-preview-ui';
 
 interface Dist {
@@ -73,6 +74,8 @@ export const benchPreviewCommand: CliCommand = {
       { name: 'changes', type: 'number', value: 'N', help: 'Parameter changes to time', default: 50 },
       { name: 'ui', type: 'boolean', help: 'Also time the redraw in the real UI (built renderer in Chromium via the web host): input to painted views' },
       { name: 'trainSeconds', type: 'number', value: 'S', help: 'Seconds of training while measuring event-loop lag (0 skips)', default: 20 },
+      { name: 'knn', type: 'boolean', help: "Also time previews while the engine runs a k-NN (a fresh run's step-0 teacher; ViT-Tiny/16 depth 12 at 224 px unless --arch/--depth/--global-size say otherwise)" },
+      { name: 'knnVal', type: 'string', value: 'DIR', help: 'With --knn: the val folder (ImageFolder); default: the dataset itself' },
     ],
   },
   async run(args) {
@@ -164,6 +167,24 @@ export const benchPreviewCommand: CliCommand = {
         }
       }
 
+      let whileKnn: Record<string, unknown> | null = null;
+      if (args.options.knn) {
+        const model: Partial<StudioConfig> = { arch: 'vit_tiny', depth: 12, globalSize: 224 };
+        for (const k of ['arch', 'depth', 'patchSize', 'globalSize'] as const) if (args.explicit.has(k)) (model as Record<string, unknown>)[k] = args.config[k];
+        const k = await previewsDuringKnn(engine, {
+          train: dataset,
+          trainImages: scan.value.images,
+          val: args.options.knnVal ? resolve(String(args.options.knnVal)) : dataset,
+          config: { ...args.config, ...model },
+          preview: async (seed) => {
+            const r = await previews(engine, entry.path, base, 1, seed);
+            return { ms: r.ms[0]!, engineMs: r.engineMs[0]! };
+          },
+        });
+        const { ms, engineMs, ...rest } = k;
+        whileKnn = { ...rest, previewMs: dist(ms), engineMs: dist(engineMs) };
+      }
+
       const result = {
         image: entry.path,
         width: entry.width,
@@ -176,6 +197,7 @@ export const benchPreviewCommand: CliCommand = {
         targetP95Ms: 150,
         ui,
         whileTraining,
+        whileKnn,
         note: 'round trip host -> engine -> host as the UI requests it (the browser adds WebSocket relay and image decode; the lab shows its own redraw p95 in the toolbar)',
       };
       output(args, result, () =>
@@ -186,6 +208,9 @@ export const benchPreviewCommand: CliCommand = {
           whileTraining && 'eventLoopLagMs' in whileTraining
             ? `  while training: preview p95 ${(whileTraining.previewMs as Dist | null)?.p95} ms, host event-loop lag p99 ${(whileTraining.eventLoopLagMs as { p99: number }).p99} ms`
             : `  while training: ${whileTraining ? String(whileTraining.skipped) : 'skipped (--train-seconds 0)'}`,
+          whileKnn
+            ? `  while a k-NN runs (${String(whileKnn.knnSeconds)} s, ${String(whileKnn.model)}): preview p95 ${(whileKnn.previewMs as Dist | null)?.p95 ?? 'n/a'} ms`
+            : '  while a k-NN runs: not measured (add --knn)',
         ].join('\n'),
       );
       return 0;
