@@ -1,4 +1,4 @@
-// Build of the three Electron parts: main (Electron main + engine process + CLI + loader/dino/training workers), preload (CommonJS), renderer (Vue).
+// Build of the three Electron parts: main (Electron main + engine process + CLI + loader/dino/training/probe/eval workers), preload (CommonJS), renderer (Vue).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
@@ -21,6 +21,8 @@ function mainInputs(): Record<string, string> {
   if (existsSync(trainingWorker)) inputs['training-worker'] = trainingWorker;
   const probeWorker = resolve(root, 'src/engine/train/probe-worker.ts');
   if (existsSync(probeWorker)) inputs['probe-worker'] = probeWorker;
+  const evalWorker = resolve(root, 'src/engine/eval/eval-worker.ts');
+  if (existsSync(evalWorker)) inputs['eval-worker'] = evalWorker;
   return inputs;
 }
 

@@ -1,4 +1,4 @@
-// Engine handlers for evaluation and export: k-NN, nearest-neighbour galleries, attention maps, run export.
+// Engine handlers for evaluation and export: k-NN, nearest-neighbour galleries, attention maps (checked here, run in the eval worker), history, run export.
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,51 +6,36 @@ import type { ChannelRequest } from '../../shared/ipc-contract';
 import { requireOpened } from '../roots/require-opened';
 import { StudioFailure } from '../studio-failure';
 import { type HandlerContext, type PartialHandlerTable } from './handler-types';
-import { ensureAnyBackend } from '../tf/active-backend';
-import { EvalSourceError, evalPreprocess, modelFromRun, modelFromWeights, type EvalModel } from '../eval/eval-model';
-import { evaluateKnn, neighboursOf } from '../eval/knn-eval';
-import { FeatureCache } from '../eval/feature-cache';
-import { listGallery, listLabelled } from '../eval/labelled-images';
-import { ATTENTION_IMAGE_SIZE, attentionOnObjectAtStep0, computeAttention } from '../eval/attention-maps';
-import { BackboneRunner } from '../eval/backbone-runner';
-import { WeightsImportError } from '../io/weights-import';
-import { RunExportError, exportRun } from '../io/run-export';
-import { modelFromInitialWeights } from '../eval/initial-model';
-import { keepEvaluation, knnBaseline } from '../eval/knn-history';
+import { asStudioFailure } from '../eval/eval-failure';
+import type { EvalModelSource } from '../eval/eval-jobs';
+import { EvalThread } from '../eval/eval-thread';
 import { readEvaluations } from '../eval/eval-history';
+import { exportRun } from '../io/run-export';
 
 type Source = ChannelRequest<'eval:knn'>['source'];
 
-/** Features survive between requests, so a gallery query after a k-NN run costs one forward pass. */
-const cache = new FeatureCache();
-/** One evaluation at a time: they share the backend and the two cores. */
-let queue: Promise<unknown> = Promise.resolve();
-function serial<T>(job: () => Promise<T>): Promise<T> {
-  const run = queue.then(job, job);
-  queue = run.catch(() => undefined);
-  return run;
-}
+/** Evaluations run in their own thread (one at a time; its feature cache survives between requests), so previews and images stay responsive. */
+const evalThread = new EvalThread();
 
-/** Turn the eval modules' errors into failures for a person. */
+/** Turn the eval and export modules' errors into failures for a person. */
 async function asFailure<T>(job: () => Promise<T>): Promise<T> {
   try {
     return await job();
   } catch (e) {
-    if (e instanceof StudioFailure) throw e;
-    if (e instanceof EvalSourceError || e instanceof RunExportError) throw new StudioFailure(e.kind, e.message);
-    if (e instanceof WeightsImportError) throw new StudioFailure('bad_input', e.message);
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new StudioFailure('not_found', `${err.message}; check the path`);
-    if (err.code === 'EACCES' || err.code === 'EPERM') throw new StudioFailure('forbidden', `${err.message}; check the permissions`);
-    throw new StudioFailure('bad_input', err.message);
+    throw asStudioFailure(e);
   }
 }
 
-async function loadModel(source: Source, ctx: HandlerContext): Promise<EvalModel> {
-  await ensureAnyBackend();
-  if ('weights' in source) return modelFromWeights(requireOpened(ctx, source.weights, 'the weights file'));
-  if ('initial' in source) return modelFromInitialWeights(join(ctx.runsDir, source.runId));
-  return modelFromRun(join(ctx.runsDir, source.runId), source.checkpoint);
+/** The model a request names, as the eval worker loads it (a weights file only from a folder the person opened). */
+function modelSource(source: Source, ctx: HandlerContext): EvalModelSource {
+  if ('weights' in source) return { weights: requireOpened(ctx, source.weights, 'the weights file') };
+  return source;
+}
+
+/** Progress events of one job for the tray. */
+function progressOf(ctx: HandlerContext): (label: string, done: number, total: number) => void {
+  const jobId = randomUUID();
+  return (label, done, total) => ctx.emit('progress', { jobId, label, done, total });
 }
 
 async function requireDir(path: string, what: string, ctx: HandlerContext): Promise<string> {
@@ -71,49 +56,20 @@ function requireImage(path: string, ctx: HandlerContext): string {
 
 export const evalHandlers: PartialHandlerTable = {
   'eval:knn': (req, ctx) =>
-    serial(() =>
-      asFailure(async () => {
-        const train = await requireDir(req.train, 'train', ctx);
-        const val = await requireDir(req.val, 'val', ctx);
-        const model = await loadModel(req.source, ctx);
-        const jobId = randomUUID();
-        const trainList = await listLabelled(train);
-        const valList = await listLabelled(val);
-        const knn = (m: EvalModel, what: string) =>
-          evaluateKnn(m, trainList.images, valList.images, {
-            k: req.k,
-            preprocess: evalPreprocess(m),
-            cache,
-            onProgress: (stage, done, total) => ctx.emit('progress', { jobId, label: `k-NN${what}: extracting ${stage} features`, done, total }),
-          });
-        const r = await knn(model, '');
-        const result = { top1: r.top1, top5: r.top5, k: r.k, train: r.train, val: r.val, perClass: r.perClass, checkpoint: model.checkpoint ?? model.label };
-        if ('weights' in req.source) return { ...result, step: null, baseline: null };
-        // A run's evaluation is kept in its folder, with the step-0 result of the same protocol beside it.
-        const runDir = join(ctx.runsDir, req.source.runId);
-        const protocol = { trainDir: trainList.root, valDir: valList.root, k: req.k };
-        const kept = await keepEvaluation(runDir, model, r, protocol);
-        const baseline = await knnBaseline(runDir, kept, protocol, (m) => knn(m, ' baseline (step 0)'), (run) => loadModel(run, ctx));
-        return { ...result, step: kept.step, baseline };
-      }),
-    ),
+    asFailure(async () => {
+      const train = await requireDir(req.train, 'train', ctx);
+      const val = await requireDir(req.val, 'val', ctx);
+      const source = modelSource(req.source, ctx);
+      return evalThread.run({ kind: 'knn', runsDir: ctx.runsDir, source, train, val, k: req.k }, progressOf(ctx));
+    }),
 
   'eval:neighbours': (req, ctx) =>
-    serial(() =>
-      asFailure(async () => {
-        const train = await requireDir(req.train, 'gallery', ctx);
-        const image = requireImage(req.image, ctx);
-        const model = await loadModel(req.source, ctx);
-        const gallery = await listGallery(train);
-        const jobId = randomUUID();
-        const neighbours = await neighboursOf(model, gallery, image, req.k, {
-          preprocess: evalPreprocess(model),
-          cache,
-          onProgress: (done, total) => ctx.emit('progress', { jobId, label: 'Nearest neighbours: extracting gallery features', done, total }),
-        });
-        return { query: image, neighbours };
-      }),
-    ),
+    asFailure(async () => {
+      const gallery = await requireDir(req.train, 'gallery', ctx);
+      const image = requireImage(req.image, ctx);
+      const source = modelSource(req.source, ctx);
+      return evalThread.run({ kind: 'neighbours', runsDir: ctx.runsDir, source, gallery, image, k: req.k }, progressOf(ctx));
+    }),
 
   'eval:history': (req, ctx) =>
     asFailure(async () => {
@@ -127,20 +83,11 @@ export const evalHandlers: PartialHandlerTable = {
     }),
 
   'eval:attention': (req, ctx) =>
-    serial(() =>
-      asFailure(async () => {
-        const image = requireImage(req.image, ctx);
-        const model = await loadModel(req.source, ctx);
-        const runner = new BackboneRunner(model.vit, model.backbone, model.label);
-        try {
-          const pre = { kind: 'short-side', size: ATTENTION_IMAGE_SIZE, patch: model.vit.patchSize } as const;
-          const a = await computeAttention(runner, image, pre, req.threshold);
-          return { ...a.result, onObjectAtStep0: await attentionOnObjectAtStep0(model, image, pre) };
-        } finally {
-          runner.dispose();
-        }
-      }),
-    ),
+    asFailure(async () => {
+      const image = requireImage(req.image, ctx);
+      const source = modelSource(req.source, ctx);
+      return evalThread.run({ kind: 'attention', runsDir: ctx.runsDir, source, image, threshold: req.threshold }, progressOf(ctx));
+    }),
 
   // Never a path from the page: the export goes into the run's own exports/ folder.
   'export:run': (req, ctx) =>
