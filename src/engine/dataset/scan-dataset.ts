@@ -3,6 +3,7 @@ import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { ImageEntry, ScanResult, SkippedFile } from '../../shared/ipc-contract';
 import { probeImage } from './probe-image';
+import { isInside } from '../roots/confine-path';
 
 export interface ScanOptions {
   maxPixels?: number;
@@ -30,10 +31,6 @@ interface FileRef {
   path: string; // as found under the root (the link's path for symlinks)
   rel: string;
   size: number;
-}
-
-function isInside(root: string, p: string): boolean {
-  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 function compare(a: string, b: string): number {

@@ -1,6 +1,5 @@
 // Engine handlers for training: train:start/pause/resume/stop/status, runs:list/get, schedules:preview, config:validate, backend:info.
-import { stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { SchedulePreview } from '../../shared/ipc-contract';
 import { getRun, listRuns } from '../train/run-store';
 import { scheduleAt } from '../train/schedules';
@@ -8,6 +7,7 @@ import { checkConfig, stepsPerEpoch } from '../train/train-config';
 import { TrainController } from '../train/train-controller';
 import { currentBackend, ensureBackend } from '../tf/active-backend';
 import { requireOpened } from '../roots/require-opened';
+import { requireDatasetFolder } from '../roots/require-dataset-folder';
 import { StudioFailure } from '../studio-failure';
 import { type HandlerContext, type PartialHandlerTable } from './handler-types';
 
@@ -21,22 +21,6 @@ export function trainControllerFor(ctx: HandlerContext): TrainController {
     controllers.set(ctx, c);
   }
   return c;
-}
-
-async function assertFolder(path: string): Promise<string> {
-  if (!isAbsolute(path)) {
-    // A relative path would be resolved against the engine's working folder and train on (and open) a folder nobody chose.
-    throw new StudioFailure('bad_input', `dataset folder "${path.slice(0, 200)}" is not an absolute path; give the full path, e.g. /home/you/images`);
-  }
-  const root = resolve(path);
-  let st;
-  try {
-    st = await stat(root);
-  } catch (e) {
-    throw new StudioFailure('not_found', `dataset folder ${root} cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick an existing folder`);
-  }
-  if (!st.isDirectory()) throw new StudioFailure('bad_input', `${root} is a file, not a folder; pick the folder that holds the images`);
-  return root;
 }
 
 /** Schedule curves for a config and dataset size, `points` samples over the whole run. */
@@ -65,7 +49,7 @@ export function schedulePreview(config: Parameters<typeof scheduleAt>[0], datase
 export const trainHandlers: PartialHandlerTable = {
   async 'train:start'(req, ctx) {
     const controller = trainControllerFor(ctx);
-    const dataset = await assertFolder(req.dataset);
+    const dataset = await requireDatasetFolder(req.dataset);
     // Training reads every image of the folder: only folders the person opened (folders:open).
     requireOpened(ctx, dataset, 'the dataset folder');
     // The backend (tfjs and its memory) lives in the run's training thread, which initialises it.

@@ -56,8 +56,10 @@ export const MAX_REPLICAS = 4;
  * Model replicas for a config on `cores` cores: at most what the backend's descriptor allows (wasm and cpu run each
  * kernel on one thread, so up to one replica per core; native TensorFlow and GPU backends parallelise inside their
  * kernels and keep one), the largest count that divides the batch (the shares must be equal). Loader workers share
- * the same cores: a batch's views cost a few ms of CPU per image against hundreds for the model (cpu-small on 2 cores,
- * measured: 2 replicas + 2 loader workers 34-36 images/s, 2 + 1 worker 34, 1 + 2 workers 27-30; the loader wait stays ~0 ms).
+ * the same cores: a batch's views cost a few ms of CPU per image against hundreds for the model. Measured (cpu-small,
+ * hymenoptera, 2 cores, 15 steps, the benchmark given CPU priority): 1 replica + 2 loader workers 28.0-30.6 images/s,
+ * 2 + 2 33.8-37.9; 2 + 1 worker 34; the loader wait stays ~1 ms. On a machine already saturated by other programs the
+ * replicas do not help.
  */
 export function replicasFor(config: Pick<StudioConfig, 'batchSize'>, backend: BackendInfo['name'], cores: number): number {
   const most = Math.min(BACKENDS[backend].replicas(Math.max(1, Math.floor(cores))), MAX_REPLICAS);

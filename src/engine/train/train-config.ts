@@ -1,5 +1,6 @@
 // Training config checks beyond the schema (batch vs dataset size) and the step arithmetic every part of the loop shares.
 import { configSchema, describeConfigError, type StudioConfig } from '../../shared/config-schema';
+import { effectiveBatch } from '../../shared/lr-scaling';
 
 export type ConfigCheck = { ok: true; config: StudioConfig } | { ok: false; errors: string[] };
 
@@ -10,10 +11,8 @@ export function checkConfig(raw: unknown): ConfigCheck {
   return { ok: true, config: r.data };
 }
 
-/** Images per optimizer update (accumulated micro-batches count once). */
-export function imagesPerStep(c: StudioConfig): number {
-  return c.batchSize * c.accumulate;
-}
+/** Images per optimizer update (micro-batch times accumulation): the effective batch of the lr scaling rule. */
+export const imagesPerStep = effectiveBatch;
 
 /** Optimizer steps per epoch: incomplete last batches are dropped (drop_last, as main_dino.py). */
 export function stepsPerEpoch(c: StudioConfig, datasetSize: number): number {
