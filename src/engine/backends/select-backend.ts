@@ -1,5 +1,4 @@
 // The one place a backend is chosen: start the preferred one (or the first of 'auto' that works) and report why.
-import { createRequire } from 'node:module';
 import type { BackendInfo } from '../../shared/ipc-contract';
 import type { BackendDescriptor, BackendName, BackendPreference, StartOptions } from './backend-descriptor';
 import { AUTO_ORDER, BACKENDS } from './backend-registry';
@@ -37,10 +36,11 @@ export async function startBackend(pref: BackendPreference = 'auto', opts: Omit<
 
 let nativeInstalled: boolean | null = null;
 
-/** True when the native TensorFlow binding (tfjs-node-gpu, an optional dependency) is installed. */
-function hasNativeBinding(): boolean {
+/** True when the native TensorFlow binding (tfjs-node-gpu, an optional dependency) is installed (node:module imported here so this file also loads in a window). */
+async function hasNativeBinding(): Promise<boolean> {
   if (nativeInstalled === null) {
     try {
+      const { createRequire } = await import('node:module');
       createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu');
       nativeInstalled = true;
     } catch {
@@ -62,7 +62,7 @@ export async function predictBackend(pref: BackendPreference): Promise<{ name: B
       if (p.ok && (!p.adapter.software || pref === 'webgpu')) return { name, adapter: p.adapter };
       continue;
     }
-    if (name === 'tensorflow' && !hasNativeBinding()) continue;
+    if (name === 'tensorflow' && !(await hasNativeBinding())) continue;
     return { name, adapter: null };
   }
   return { name: 'cpu', adapter: null };
