@@ -110,5 +110,33 @@ function titleOf(code: string, where: string): string {
     bad_input: 'Cannot use this input',
     internal: 'Something failed',
   };
-  return `${what[code] ?? 'Error'} (${where})`;
+  const doing = ACTIONS[where];
+  return doing ? `${what[code] ?? 'Error'}: ${doing}` : (what[code] ?? 'Error');
 }
+
+/** What the person was doing, by API method (the method name itself never reaches the page). */
+const ACTIONS: Record<string, string> = {
+  foldersOpen: 'opening the folder',
+  foldersRemove: 'removing the folder',
+  foldersList: 'listing the opened folders',
+  datasetScan: 'scanning the folder',
+  datasetOpenSample: 'preparing the sample dataset',
+  datasetPickFolder: 'choosing a folder',
+  datasetRecent: 'listing recent folders',
+  fsListDir: 'browsing folders',
+  augmentPreview: 'drawing the preview',
+  augmentStats: 'sampling crop statistics',
+  trainStart: 'starting training',
+  trainPause: 'pausing training',
+  trainResume: 'resuming training',
+  trainStop: 'stopping training',
+  runsList: 'listing runs',
+  runsGet: 'opening the run',
+  evalKnn: 'running k-NN',
+  evalNeighbours: 'finding neighbours',
+  evalAttention: 'drawing attention maps',
+  schedulesPreview: 'previewing schedules',
+  memoryEstimate: 'estimating memory',
+  engine: 'in the engine',
+  'app info': 'starting the app',
+};
