@@ -79,7 +79,7 @@ describeTorch(`PyTorch strict load of exported weights (torch found)`, () => {
   }
 
   it('a key renamed in the file makes the strict PyTorch load fail (the check can fail)', async () => {
-    const out = join(root, 'export-false.safetensors');
+    const out = join(root, 'export-renamed-key.safetensors');
     await exportRun(runDir, { format: 'safetensors', out });
     const { readSafetensors, writeSafetensors } = await import('../../../src/engine/io/safetensors');
     const t = (await readSafetensors(out)).tensors;

@@ -5,7 +5,7 @@ export type FieldKind = 'int' | 'number' | 'slider' | 'range' | 'triple' | 'choi
 
 const INT_KEYS = new Set<ConfigKey>([
   'globalSize', 'localSize', 'localCrops', 'depth', 'outDim', 'headHiddenDim', 'headBottleneckDim', 'warmupTeacherTempEpochs',
-  'batchSize', 'accumulate', 'epochs', 'warmupEpochs', 'freezeLastLayer', 'seed', 'workers', 'prefetch', 'checkpointEvery', 'maxPixels',
+  'batchSize', 'accumulate', 'epochs', 'warmupEpochs', 'freezeLastLayer', 'seed', 'workers', 'prefetch', 'checkpointEvery', 'maxPixels', 'knnEvery',
 ]);
 const SLIDER_KEYS = new Set<ConfigKey>([
   'flipProb', 'jitterProb', 'grayscaleProb', 'global1BlurProb', 'global2BlurProb', 'localBlurProb',
