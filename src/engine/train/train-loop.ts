@@ -26,7 +26,10 @@ import { checkConfig, datasetProblems, imagesPerStep, stepsPerEpoch as stepsPerE
 
 /** The model side as the loop uses it (createDinoSystem's DinoSystem satisfies it). */
 export interface TrainSystem {
-  /** One optimizer update from a batch or the micro-batches of one accumulated update. */
+  /**
+   * One optimizer update from a batch or the micro-batches of one accumulated update. A non-finite loss throws (a
+   * StudioFailure, before the update is applied: DinoSystem's guard), and the run fails with its last good checkpoint named.
+   */
   step(batch: Batch | Batch[], sched: StepSchedule): Promise<StepStats>;
   /** The checkpoint state, read back asynchronously (works on every backend). */
   readState(): Promise<DinoState>;
@@ -386,15 +389,6 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
       const stats = await system.step(config.accumulate > 1 ? splitBatch(batch, config.accumulate) : batch, sched);
       const t1 = performance.now();
       loader!.recycle?.(batch); // the step's tensors are disposed: nothing reads the batch any more
-      if (!Number.isFinite(stats.loss)) {
-        const msg =
-          `the loss became ${stats.loss} at step ${rec.step + 1} (epoch ${batch.epoch}, lr ${sched.lr.toExponential(3)}); training stopped. ` +
-          `The last good checkpoint is ${lastSaved ?? 'none'} in ${store.dir}. Lower lr, keep clipGrad on (e.g. 3), or raise warmupEpochs, then start again or resume.`;
-        rec.error = msg;
-        log('error', msg);
-        await setState('failed', msg);
-        return { status: status(), lastCheckpoint: lastSaved };
-      }
       rec.step += 1;
       rec.epoch = nextPosition(rec.step, spe).epoch;
       rec.lastLoss = stats.loss;
