@@ -1,28 +1,15 @@
 // The engine's step-time probes: each config's probe runs once in its own worker thread, and its result is kept for the engine's life.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { StepProbe } from '../../shared/ipc-contract';
 import { StudioFailure } from '../studio-failure';
 import type { ProbeWorkerEvent } from './probe-worker';
 import { probeKey } from './step-probe';
+import { startWorker } from '../util/start-worker';
 
-/** Built: out/main/probe-worker.js; from source (tests, dev): probe-worker.ts through tsx's loader, as the training worker. */
+/** The probe worker thread for one config (built, or from source through tsx: util/start-worker.ts). */
 function startProbeWorker(config: StudioConfig): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./probe-worker.ts', here).href;
-    const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(boot, { eval: true, workerData: { config } });
-  }
-  for (const rel of ['./probe-worker.js', '../probe-worker.js']) {
-    const url = new URL(rel, here);
-    if (existsSync(fileURLToPath(url))) return new Worker(url, { workerData: { config } });
-  }
-  throw new Error(`probe-worker.js not found beside ${fileURLToPath(here)}; rebuild the app (npm run build)`);
+  return startWorker('probe-worker', import.meta.url, { config });
 }
 
 function runProbe(config: StudioConfig): Promise<Omit<StepProbe, 'cached'>> {
