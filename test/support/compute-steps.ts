@@ -10,7 +10,8 @@ export const COMPUTE_SEED = 5;
 export const COMPUTE_STEPS = 3;
 
 export function computeSched(step: number): StepSchedule {
-  return { lr: 2e-3, wd: 0.04, momentum: 0.9, teacherTemp: 0.04, freezeLastLayer: step === 0 };
+  // Small: AdamW turns a gradient that is rounding noise on both backends into +-lr steps (see webgpu-parity.test.ts).
+  return { lr: 1e-5, wd: 0.04, momentum: 0.9, teacherTemp: 0.04, freezeLastLayer: step === 0 };
 }
 
 export function computeBatch(step: number): Batch {
