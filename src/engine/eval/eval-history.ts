@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { EvaluationRecord } from '../../shared/ipc-contract';
+import { readJsonLines } from '../util/json-lines';
 
 export const EVALUATIONS_FILE = 'evaluations.jsonl';
 
@@ -11,24 +12,7 @@ function isRecord(x: unknown): x is EvaluationRecord {
 }
 
 export async function readEvaluations(runDir: string): Promise<EvaluationRecord[]> {
-  let text: string;
-  try {
-    text = await fsp.readFile(join(runDir, EVALUATIONS_FILE), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
-  const out: EvaluationRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const v = JSON.parse(line) as unknown;
-      if (isRecord(v)) out.push(v);
-    } catch {
-      // a line cut short by a crash
-    }
-  }
-  return out;
+  return readJsonLines(join(runDir, EVALUATIONS_FILE), isRecord);
 }
 
 /** Append one record (a whole line in one write, so a crash leaves at most a partial last line, which reading skips). */

@@ -1,6 +1,7 @@
 // metrics.jsonl: one JSON MetricRow per step, appended durably; read back tolerating a truncated last line; cut back on resume.
 import { promises as fsp } from 'node:fs';
 import type { MetricRow } from '../../shared/ipc-contract';
+import { parseJsonLines, readJsonLines } from '../util/json-lines';
 import { writeFileAtomic } from './atomic-folder';
 
 export const METRICS_FILE = 'metrics.jsonl';
@@ -11,26 +12,11 @@ function isRow(x: unknown): x is MetricRow {
 
 /** Parse metrics text; a line that does not parse (a write cut short by a crash) is skipped. */
 export function parseMetrics(text: string): MetricRow[] {
-  const rows: MetricRow[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const v = JSON.parse(line) as unknown;
-      if (isRow(v)) rows.push(v);
-    } catch {
-      // truncated line
-    }
-  }
-  return rows;
+  return parseJsonLines(text, isRow);
 }
 
 export async function readMetrics(path: string): Promise<MetricRow[]> {
-  try {
-    return parseMetrics(await fsp.readFile(path, 'utf8'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  return readJsonLines(path, isRow);
 }
 
 /** JSON for one row; non-finite numbers (a NaN loss) become null so the line stays valid JSON. */
