@@ -44,15 +44,17 @@ test('bad inputs are named in plain words where they happen', async ({ studio: p
   await expectPlainWords(await toast.innerText());
   await screenshot(page, 'bad-inputs-1-missing-folder');
 
-  // 2. An empty folder: opened (listed among the opened folders), no images, and Start says why it cannot start.
+  // 2. An empty folder: opened (listed among the opened folders), but it never becomes the dataset in use: a notice says
+  // why, and Start says why it cannot start.
   await openTyped(page, empty);
-  await expect(page.getByTestId('image-count')).toHaveText('0');
+  await expect(page.getByTestId('dataset-notice')).toContainText(`${empty} has no usable images`);
+  await expect(page.getByTestId('dataset-notice')).toContainText('Open a folder that holds images');
+  await expectPlainWords(await page.getByTestId('dataset-notice').innerText());
   await expect(page.getByTestId('opened-folders')).toContainText(empty);
-  await expect(page.getByTestId('no-images')).toContainText('This folder has no images the app can read');
   await screenshot(page, 'bad-inputs-2-empty-folder');
   await page.getByRole('tab', { name: 'Training' }).click();
   await expect(page.getByRole('button', { name: 'Start training' })).toBeDisabled();
-  await expect(page.locator('#start-blocked')).toContainText('The dataset has no usable images');
+  await expect(page.locator('#start-blocked')).toContainText('Open a dataset first');
   await expectPlainWords(await page.locator('#start-blocked').innerText());
   await screenshot(page, 'bad-inputs-2b-empty-folder-start');
 
