@@ -24,7 +24,7 @@ export const webgpuBackend: BackendDescriptor = {
     try {
       if (!tf.engine().registryFactory['webgpu']) {
         // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is evaluated.
-        installNavigatorGpu(p.gpu);
+        installNavigatorGpu(await p.gpu());
         await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgpu');
       }
       if (!(await tf.setBackend('webgpu'))) return { ok: false, why: `tfjs-backend-webgpu did not initialise on ${label}` };
