@@ -8,7 +8,11 @@ import { BACKENDS } from '../backends/backend-registry';
 import type { BackendPreference } from '../backends/backend-descriptor';
 import { gpuLimitProblem } from '../memory/gpu-limit-check';
 import { StudioFailure } from '../studio-failure';
-import { ensureBackend } from '../tf/active-backend';
+import { ensureAnyBackend, ensureBackend } from '../tf/active-backend';
+import type { ComputeBackend } from '../../compute/compute-protocol';
+import type { ComputeClient } from './compute-client';
+import { RemoteDinoSystem } from './remote-dino-system';
+import { computeWindowBackend } from '../backends/compute-window-choice';
 import { createOnlineEval } from '../eval/online-eval';
 import { createDinoSystem } from './dino-system';
 import { ParallelDinoSystem } from './parallel-dino-system';
@@ -42,6 +46,24 @@ export interface AssembleOptions {
   attention?: AttentionMode;
   /** Cores to plan for (default: os.availableParallelism()). */
   cores?: number;
+  /**
+   * A compute window's port (the desktop app's WebGPU, see src/compute): the steps run there when it starts the
+   * backend asked for, and the engine's own backend only evaluates; when it cannot, the engine trains itself.
+   */
+  compute?: ComputeClient;
+  /** What the compute window is asked for (default: from the preference, see compute-window-choice.ts). */
+  computeBackend?: ComputeBackend;
+}
+
+/** The backend the compute window started, or why it could not (the engine then trains itself). */
+async function startInWindow(client: ComputeClient, backend: ComputeBackend): Promise<{ ok: true; info: BackendInfo } | { ok: false; why: string }> {
+  try {
+    const r = await client.request({ kind: 'start', backend });
+    if (!r.backend) return { ok: false, why: 'the compute window did not say which backend it started' };
+    return { ok: true, info: { ...r.backend, reason: `${r.backend.reason} (in the compute window)` } };
+  } catch (e) {
+    return { ok: false, why: (e as Error).message };
+  }
 }
 
 /** Attention layout per backend, from its descriptor (2-D matMuls per (image, head) on wasm, batched elsewhere). */
@@ -104,12 +126,26 @@ export function describeLayout(l: RunLayout): string {
 
 /** Initialise the backend and bind a config's run to the real model, loader and schedule. */
 export async function assembleRun(config: StudioConfig, opts: AssembleOptions = {}): Promise<AssembledRun> {
-  const backend = await ensureBackend(opts.backend ?? config.backend);
-  const layout = planLayout(config, backend, opts);
+  const pref = opts.backend ?? config.backend;
+  const asked = opts.compute ? (opts.computeBackend ?? computeWindowBackend(pref, true)) : null;
+  const inWindow = opts.compute && asked ? await startInWindow(opts.compute, asked) : null;
+  let backend: BackendInfo;
+  if (inWindow?.ok) {
+    backend = inWindow.info;
+    // The engine's own backend evaluates (k-NN, attention) on the teacher the window hands back.
+    await ensureAnyBackend();
+  } else {
+    backend = await ensureBackend(pref);
+    if (inWindow) backend = { ...backend, reason: `${backend.reason}; the compute window: ${inWindow.why}` };
+  }
+  const remote = inWindow?.ok && opts.compute ? { client: opts.compute, backend: asked! } : null;
+  // One system in one window: no data-parallel replicas.
+  const layout = planLayout(config, backend, remote ? { ...opts, replicas: 1 } : opts);
   // Refused before anything is allocated: a tensor larger than the WebGPU adapter allows for one buffer.
   const tooBig = gpuLimitProblem(config, { ...backend, attention: layout.attention });
   if (tooBig) throw new StudioFailure('bad_input', tooBig);
   const createSystem = async (c: StudioConfig, seed: number, initial?: NamedTensors): Promise<TrainSystem> => {
+    if (remote) return RemoteDinoSystem.create(remote.client, c, { seed, initial, backend: remote.backend, attention: layout.attention });
     if (layout.replicas <= 1) return createDinoSystem(c, { seed, initial, attention: layout.attention });
     return ParallelDinoSystem.create(c, { seed, initial, threads: layout.replicas, backend: backend.name, attention: layout.attention });
   };
