@@ -1,4 +1,4 @@
-// Builds the compute window's trainer bundle (src/compute) for the browser with esbuild: out/compute/index.html + compute-page.js.
+// Builds the compute window's trainer bundle (src/compute) for the browser with esbuild: out/compute/index.html + compute-page.js, and its Electron preload (src/preload/compute.ts) as out/compute/preload.cjs.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -25,3 +25,9 @@ execFileSync(
   { stdio: 'inherit' },
 );
 copyFileSync(join(root, 'src/compute/index.html'), join(out, 'index.html'));
+// A sandboxed preload is one self-contained CommonJS file that may require only 'electron' (electron-vite's preload build takes one entry).
+execFileSync(
+  join(root, 'node_modules/.bin/esbuild'),
+  [join(root, 'src/preload/compute.ts'), '--bundle', '--format=cjs', '--platform=node', '--target=node22', '--external:electron', `--outfile=${join(out, 'preload.cjs')}`, '--log-level=warning'],
+  { stdio: 'inherit' },
+);

@@ -1,6 +1,6 @@
 // Host side of the engine: one interface (call, image, events), restarts a dead engine and fails its pending calls clearly.
 import type { Channel, ChannelResponse, Envelope, EventName } from '../shared/ipc-contract';
-import type { EngineToHost, HostToEngine } from './engine-messages';
+import type { EngineToHost, HostComputeMessage, HostToEngine } from './engine-messages';
 import type { ImageReply } from './roots/image-service';
 
 export type EngineEventListener = (event: EventName, payload: unknown) => void;
@@ -22,6 +22,8 @@ export interface EngineLink {
   kill(): void;
   /** The engine's last error output, if the link captures it (shown when the engine dies). */
   lastError?: () => string | null;
+  /** Compute-window messages, the port transferred with 'compute:port' (Electron's link only). */
+  sendCompute?(message: HostComputeMessage, port?: unknown): void;
 }
 
 type Pending =
@@ -40,6 +42,8 @@ export class ForkedEngineClient implements EngineClient {
   private disposed = false;
   /** How many engine processes were started (1 + restarts). */
   starts = 0;
+  /** Called when the engine asks for the compute window (compute:open; Electron's host answers with sendCompute). */
+  computeOpen: (() => void) | null = null;
 
   constructor(private readonly spawn: () => EngineLink) {}
 
@@ -63,6 +67,10 @@ export class ForkedEngineClient implements EngineClient {
       return;
     }
     if (m.type === 'ready') return;
+    if (m.type === 'compute:open') {
+      this.computeOpen?.();
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
@@ -129,6 +137,14 @@ export class ForkedEngineClient implements EngineClient {
   onEvent(listener: EngineEventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Send a compute-window message (and the window's port) to the running engine; false when no engine runs or its link cannot carry it. */
+  sendCompute(message: HostComputeMessage, port?: unknown): boolean {
+    const link = this.link;
+    if (!link?.sendCompute) return false;
+    link.sendCompute(message, port);
+    return true;
   }
 
   /** Kill the current engine process (tests use this to check the restart path). */

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { CHANNELS, MAIN_ONLY_CHANNELS, parseRequest, type Channel, type EngineEvents, type Envelope, type EventName } from '../shared/ipc-contract';
 import { StudioFailure } from './studio-failure';
+import type { ComputeWindowSource } from './compute-host';
 import { type Handler, type HandlerContext, type PartialHandlerTable } from './handlers/handler-types';
 import { handlerTable } from './handlers';
 import { AllowedRoots } from './roots/allowed-roots';
@@ -20,6 +21,8 @@ export interface DispatcherOptions {
   emit: (event: EventName, payload: unknown) => void;
   /** Defaults to the merged table of every domain. */
   table?: PartialHandlerTable;
+  /** The host's compute window, where it has one (Electron). */
+  compute?: ComputeWindowSource;
 }
 
 /** Convert anything a handler throws into the error envelope (a StudioFailure keeps its code and message). */
@@ -42,6 +45,7 @@ export function createDispatcher(opts: DispatcherOptions): EngineDispatcher {
     isAllowed: (absPath) => roots.check(absPath).ok,
     openedFolders: () => roots.opened(),
     removeRoot: (root) => roots.remove(root),
+    ...(opts.compute ? { compute: opts.compute } : {}),
   };
 
   async function dispatch(channel: unknown, request: unknown): Promise<Envelope<unknown>> {

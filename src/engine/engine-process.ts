@@ -1,21 +1,25 @@
 // Entry of the engine process (utilityProcess under Electron, child_process.fork elsewhere): routes host messages to the dispatcher.
+import { ComputeHost, type WindowPort } from './compute-host';
 import { createDispatcher } from './engine-dispatcher';
-import type { EngineToHost, HostToEngine } from './engine-messages';
+import type { EngineToHost, HostComputeMessage, HostToEngine } from './engine-messages';
 import { trainControllerFor } from './handlers/train-handlers';
 import { resolveDataDir } from './roots/data-dir';
 
 interface ParentPort {
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'message', listener: (e: { data: unknown; ports?: WindowPort[] }) => void): void;
   postMessage(message: unknown): void;
 }
 
+type HostMessage = HostToEngine | HostComputeMessage;
+
 /** Electron's utilityProcess exposes process.parentPort; child_process.fork gives process.send. */
-function connect(): { send: (m: EngineToHost) => void; onMessage: (cb: (m: HostToEngine) => void) => void } {
+function connect(): { send: (m: EngineToHost) => void; onMessage: (cb: (m: HostMessage, ports: WindowPort[]) => void) => void; electron: boolean } {
   const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
   if (parentPort) {
     return {
       send: (m) => parentPort.postMessage(m),
-      onMessage: (cb) => parentPort.on('message', (e) => cb(e.data as HostToEngine)),
+      onMessage: (cb) => parentPort.on('message', (e) => cb(e.data as HostMessage, e.ports ?? [])),
+      electron: Boolean(process.versions.electron),
     };
   }
   if (typeof process.send === 'function') {
@@ -23,21 +27,30 @@ function connect(): { send: (m: EngineToHost) => void; onMessage: (cb: (m: HostT
       send: (m) => {
         if (process.connected) process.send!(m);
       },
-      onMessage: (cb) => process.on('message', (m) => cb(m as HostToEngine)),
+      onMessage: (cb) => process.on('message', (m) => cb(m as HostToEngine, [])),
+      electron: false,
     };
   }
   throw new Error('engine-process must be started by a host (utilityProcess.fork or child_process.fork), not run directly');
 }
 
 const port = connect();
+// Electron: WebGPU lives in the host's windows (Dawn's addon cannot load here), so runs that want it train in its compute window.
+const compute = port.electron ? new ComputeHost(() => port.send({ type: 'compute:open' })) : undefined;
 const dispatcher = createDispatcher({
   dataDir: resolveDataDir(),
   emit: (event, payload) => port.send({ type: 'event', event, payload }),
+  compute,
 });
 
-port.onMessage((msg) => {
+port.onMessage((msg, ports) => {
   if (typeof msg !== 'object' || msg === null) return;
-  if (msg.type === 'request') {
+  if (msg.type === 'compute:port') {
+    if (compute && ports[0]) compute.receivePort(ports[0]);
+    else compute?.receiveUnavailable('the desktop app sent no port with its compute window');
+  } else if (msg.type === 'compute:unavailable') compute?.receiveUnavailable(msg.why);
+  else if (msg.type === 'compute:gone') compute?.receiveGone(msg.why);
+  else if (msg.type === 'request') {
     void dispatcher.dispatch(msg.channel, msg.request).then((envelope) => port.send({ type: 'response', id: msg.id, envelope }));
   } else if (msg.type === 'image') {
     void dispatcher.image(msg.path, msg.width).then((reply) => port.send({ type: 'image', id: msg.id, reply }));

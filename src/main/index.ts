@@ -14,6 +14,8 @@ import { isNavigationAllowed, windowOpenDecision, type AppOrigin } from './navig
 import { saveExport } from './save-export';
 import { handleChannel } from './typed-ipc';
 import { windowOptions } from './window-options';
+import { ComputeWindow } from './compute-window';
+import { webGpuSwitches } from './compute-window-options';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererIndex = join(here, '../renderer/index.html');
@@ -23,6 +25,8 @@ const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? nul
 const appOrigin: AppOrigin = { indexFileUrl: devServerUrl ? null : pathToFileURL(rendererIndex).href, devServerUrl };
 
 registerImageScheme();
+// WebGPU for the compute window (before 'ready': Chromium reads its switches at start).
+for (const [name, value] of webGpuSwitches(process.platform)) app.commandLine.appendSwitch(name, value);
 
 app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(({ url }) => {
@@ -60,6 +64,9 @@ async function start(): Promise<void> {
   });
   const dataDir = resolveDataDir(process.env, app.getPath('userData'));
   const engine = createElectronEngineClient(dataDir);
+  // Runs on webgpu (or auto) train in a hidden compute window: Dawn's Node addon cannot load in Electron's engine process.
+  const compute = new ComputeWindow(engine, here);
+  engine.computeOpen = () => void compute.connect();
 
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -84,6 +91,8 @@ async function start(): Promise<void> {
   win.on('closed', () => {
     events();
     win = null;
+    // The hidden compute window would otherwise keep the app from quitting (window-all-closed).
+    compute.close();
   });
   if (devServerUrl) await win.loadURL(devServerUrl);
   else await win.loadFile(rendererIndex);

@@ -8,6 +8,7 @@ import { BASE_CSP, ELECTRON_CSP, webCsp } from '../../src/shared/csp';
 import { EXTERNAL_LINK_HOSTS, isExternalLinkAllowed } from '../../src/main/external-links';
 import { isAppUrl, isNavigationAllowed, senderAllowed, type AppOrigin } from '../../src/main/navigation-guard';
 import { windowOptions } from '../../src/main/window-options';
+import { computeWindowOptions } from '../../src/main/compute-window-options';
 import { FUSE_CHOICES, fuseConfig } from '../../scripts/fuse-map';
 import { applyFuses } from '../../scripts/flip-fuses';
 import { REPO_ROOT } from '../support/shared-fixtures';
@@ -62,8 +63,11 @@ describe('1. only secure content', () => {
   });
 });
 
-describe('2-4, 6, 8-10. webPreferences', () => {
-  const wp = windowOptions('/opt/multicrop/out/preload/index.cjs').webPreferences!;
+describe.each([
+  { window: 'main window', wp: windowOptions('/opt/multicrop/out/preload/index.cjs').webPreferences!, extra: [] as string[] },
+  // The hidden compute window (WebGPU): the same settings, and not throttled while hidden.
+  { window: 'compute window', wp: computeWindowOptions('/opt/multicrop/out/preload/compute.cjs').webPreferences!, extra: ['backgroundThrottling'] },
+])('2-4, 6, 8-10. webPreferences of the $window', ({ wp, extra }) => {
   it('no Node integration anywhere, context isolation, sandbox, web security, no insecure content, no experimental or Blink features', () => {
     expect(wp).toMatchObject({
       nodeIntegration: false,
@@ -96,9 +100,13 @@ describe('2-4, 6, 8-10. webPreferences', () => {
         'spellcheck',
         'webSecurity',
         'webviewTag',
+        ...extra,
       ].sort(),
     );
   });
+});
+
+describe('2-4, 6, 8-10. protections in the code', () => {
   it('no source or build file switches a protection off (src/**, out/main, out/preload)', () => {
     const files = [...sourceFiles(join(REPO_ROOT, 'src')), ...sourceFiles(join(REPO_ROOT, 'out/main')), ...sourceFiles(join(REPO_ROOT, 'out/preload'))];
     expect(files.length).toBeGreaterThan(20);
@@ -127,12 +135,13 @@ describe('2-4, 6, 8-10. webPreferences', () => {
     }
     expect(hits).toEqual([]);
   });
-  it('the built main process creates its one window from windowOptions (the pure function tested above)', () => {
+  it('the built main process creates its two windows from windowOptions and computeWindowOptions (the pure functions tested above)', () => {
     const file = join(REPO_ROOT, 'out/main/index.js');
     if (!existsSync(file)) return expect(MAIN).toMatch(/new BrowserWindow\(windowOptions\(/);
     const js = readFileSync(file, 'utf8');
-    expect(js.match(/new BrowserWindow\(/g)?.length).toBe(1);
+    expect(js.match(/new BrowserWindow\(/g)?.length).toBe(2);
     expect(js).toMatch(/new BrowserWindow\(windowOptions\(/);
+    expect(js).toMatch(/new BrowserWindow\(computeWindowOptions\(/);
     expect(js).toMatch(/contextIsolation: true/);
     expect(js).toMatch(/sandbox: true/);
   });
@@ -231,7 +240,11 @@ describe('17. IPC senders', () => {
       const rel = f.slice(REPO_ROOT.length + 1);
       const text = readFileSync(f, 'utf8');
       if (rel !== 'src/main/typed-ipc.ts') expect(text, rel).not.toMatch(/ipcMain\.(handle|on|once)\(/);
-      if (rel !== 'src/preload/index.ts') expect(text, rel).not.toMatch(/ipcRenderer/);
+      // The compute window's preload only receives the engine's port (one ipcRenderer.on, nothing sent or exposed).
+      if (rel === 'src/preload/compute.ts') {
+        expect(text.match(/ipcRenderer\.\w+/g), rel).toEqual(['ipcRenderer.on']);
+        expect(text, rel).not.toMatch(/exposeInMainWorld|contextBridge/);
+      } else if (rel !== 'src/preload/index.ts') expect(text, rel).not.toMatch(/ipcRenderer/);
     }
   });
   it('a frame that is not the app page (or no frame) is refused', () => {

@@ -1,4 +1,5 @@
 // Types of the engine's handler table: one async function per channel, failures thrown as StudioFailure (../studio-failure.ts).
+import type { ComputeWindowSource } from '../compute-host';
 import type { Channel, ChannelRequest, ChannelResponse, EngineEvents, EventName, MAIN_ONLY_CHANNELS } from '../../shared/ipc-contract';
 
 /** What every handler may use: event emission, the data folders, and the set of folders the user opened. */
@@ -14,6 +15,8 @@ export interface HandlerContext {
   openedFolders(): string[];
   /** Close an opened folder; false when it was not open (or is the runs folder). */
   removeRoot(root: string): boolean;
+  /** The host's compute window (Electron's WebGPU), where the host has one. */
+  compute?: ComputeWindowSource;
 }
 
 export type EngineChannel = Exclude<Channel, (typeof MAIN_ONLY_CHANNELS)[number]>;

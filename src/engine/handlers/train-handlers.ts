@@ -17,7 +17,7 @@ const controllers = new WeakMap<HandlerContext, TrainController>();
 export function trainControllerFor(ctx: HandlerContext): TrainController {
   let c = controllers.get(ctx);
   if (!c) {
-    c = new TrainController((event, payload) => ctx.emit(event, payload), currentBackend);
+    c = new TrainController((event, payload) => ctx.emit(event, payload), currentBackend, ctx.compute);
     controllers.set(ctx, c);
   }
   return c;

@@ -1,6 +1,6 @@
 // The engine's one active training run, trained in its own worker thread: start (busy if another runs), pause, resume, stop, status, shutdown.
 import { resolve } from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { BackendInfo, EngineEvents, EventName, TrainStatus } from '../../shared/ipc-contract';
 import { StudioFailure } from '../studio-failure';
@@ -8,6 +8,7 @@ import { readRunConfig, readRunRecord, runIdOf } from './run-store';
 import { newRunDir } from './train-loop';
 import type { TrainingWorkerCommand, TrainingWorkerData, TrainingWorkerEvent } from './training-worker';
 import { startWorker } from '../util/start-worker';
+import type { ComputeWindowSource } from '../compute-host';
 
 type Emit = <E extends EventName>(event: E, payload: EngineEvents[E]) => void;
 
@@ -27,10 +28,14 @@ export class TrainController {
   private active: ActiveRun | null = null;
   private lastBackend: BackendInfo | null = null;
 
-  /** `backend` names the backend a new run's first status reports until its worker reports its own. */
+  /**
+   * `backend` names the backend a new run's first status reports until its worker reports its own; `compute` is the
+   * host's compute window (Electron's WebGPU), handed to runs whose backend preference goes there.
+   */
   constructor(
     private readonly emit: Emit,
     private readonly backend: () => BackendInfo | null = () => null,
+    private readonly compute?: ComputeWindowSource,
   ) {}
 
   /** The current (or last finished) run's status, so a UI that went away can reattach. */
@@ -78,8 +83,23 @@ export class TrainController {
       warning: null,
       error: null,
     };
-    const workerData: TrainingWorkerData = { runDir, dataset, config: opts.config, resume: opts.resumeDir !== undefined };
+    const viaWindow = this.compute?.wants(opts.config.backend) ?? false;
+    const workerData: TrainingWorkerData = { runDir, dataset, config: opts.config, resume: opts.resumeDir !== undefined, computeWindow: viaWindow };
     const worker = startWorker('training-worker', import.meta.url, workerData);
+    if (viaWindow) {
+      // The worker waits for this before it assembles the run: the window's port, or why there is none (it then trains itself).
+      const send = (c: TrainingWorkerCommand, transfer: MessagePort[] = []) => {
+        try {
+          worker.postMessage(c, transfer);
+        } catch {
+          /* the thread is gone */
+        }
+      };
+      this.compute!.open().then(
+        (port) => send({ type: 'compute', port }, [port]),
+        (e: unknown) => send({ type: 'compute', port: null, why: e instanceof Error ? e.message : String(e) }),
+      );
+    }
     // Claim the slot before any await so a second start is refused.
     const run: ActiveRun = { runId, runDir, worker, status: initial, done: Promise.resolve(null) };
     const previous = this.active;

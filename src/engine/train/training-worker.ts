@@ -1,11 +1,12 @@
 // Worker thread that runs one training run (scan, then the run assembled by assemble-run.ts) off the engine's main thread.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import type { ErrorCode, MetricRow, TrainStatus } from '../../shared/ipc-contract';
 import { scanDataset } from '../dataset/scan-dataset';
 import { StudioFailure } from '../studio-failure';
 import { TrainControl } from './train-control';
 import { assembleRun } from './assemble-run';
+import { ComputeClient } from './compute-client';
 
 /** What the controller hands the worker when it starts it. */
 export interface TrainingWorkerData {
@@ -14,10 +15,17 @@ export interface TrainingWorkerData {
   config: StudioConfig;
   /** Continue the run folder from its newest valid checkpoint. */
   resume: boolean;
+  /** The controller sends a compute window's port (or why there is none) as a 'compute' command before training. */
+  computeWindow?: boolean;
 }
 
 /** Controller -> worker: honoured between steps, like TrainControl's methods. */
-export type TrainingWorkerCommand = { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+export type TrainingWorkerCommand =
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' }
+  /** The compute window's port for this run (transferred), or null and why the host has none. */
+  | { type: 'compute'; port: MessagePort | null; why?: string };
 
 /** Worker -> controller: the loop's events, then exactly one of done / failed. */
 export type TrainingWorkerEvent =
@@ -33,15 +41,22 @@ const data = workerData as TrainingWorkerData;
 const post = (m: TrainingWorkerEvent) => port.postMessage(m);
 
 const control = new TrainControl();
+let gotCompute!: (c: { port: MessagePort | null; why?: string }) => void;
+const computeSent = new Promise<{ port: MessagePort | null; why?: string }>((r) => (gotCompute = r));
 port.on('message', (c: TrainingWorkerCommand) => {
-  if (c.type === 'pause') control.pause();
+  if (c.type === 'compute') gotCompute(c);
+  else if (c.type === 'pause') control.pause();
   else if (c.type === 'resume') control.resume();
   else if (c.type === 'stop') control.stop();
 });
 
 async function main(): Promise<void> {
+  let compute: ComputeClient | undefined;
   try {
-    const run = await assembleRun(data.config);
+    const sent = data.computeWindow ? await computeSent : null;
+    if (sent?.port) compute = new ComputeClient(sent.port);
+    else if (sent?.why) post({ type: 'log', level: 'warn', message: `no compute window for WebGPU: ${sent.why}; training in the engine` });
+    const run = await assembleRun(data.config, { compute });
     const images = (await scanDataset(data.dataset, { maxPixels: data.config.maxPixels })).images;
     const outcome = await run.train({
       runDir: data.runDir,
@@ -58,6 +73,8 @@ async function main(): Promise<void> {
     post({ type: 'done', status: outcome.status });
   } catch (e) {
     post({ type: 'failed', code: e instanceof StudioFailure ? e.code : null, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    compute?.close();
   }
 }
 
