@@ -1,30 +1,18 @@
-// The DINO student/teacher pair on tfjs: multi-crop forward, DINO loss, per-parameter clipping, AdamW, EMA teacher, center.
+// The DINO student/teacher pair on tfjs: parameters, AdamW slots and the loss center; its step is train-step.ts's trainStep.
 import * as tf from '../tf/tfjs';
 import type { StudioConfig } from '../../shared/config-schema';
-import { StudioFailure } from '../studio-failure';
 import type { Batch } from '../loader/batch-types';
-import { headForward, headSpecs, type HeadConfig } from '../model/dino-head';
+import { headSpecs, type HeadConfig } from '../model/dino-head';
 import { initParams } from '../model/init';
 import { assignFromHost, disposeParams, paramsFromHost, paramsToHost, readParamsToHost } from '../model/param-store';
 import { fromHost, toHost, type ParamSpec } from '../model/param-spec';
 import { vitConfig, vitForward, vitSpecs, type ImageBatch, type Params, type VitConfig, type VitOutput } from '../model/vit';
-import { STUDENT_BLOCK } from '../memory/activation-model';
 import type { AttentionMode } from '../model/attention';
 import { activeBackend } from '../backends/backend-registry';
-import { adamwUpdate, createSlot, type AdamSlot } from './adamw';
-import { clipGradient } from './clip-gradients';
-import { dinoLoss, updatedCenter } from './dino-loss';
-import { splitBatch } from './split-batch';
+import { createSlot, type AdamSlot } from './adamw';
+import { accumulateGradients } from './gradient-accumulator';
 import type { DinoState, NamedTensors, StepSchedule, StepStats } from './step-types';
-
-/** Gradient sums (weighted by each micro-batch's share of the update) and statistics' partial sums, as tensors. */
-export interface Partials {
-  grads: Record<string, tf.Tensor>;
-  loss: tf.Tensor;
-  entropy: tf.Tensor;
-  probSum: tf.Tensor;
-  teacherSum: tf.Tensor;
-}
+import { trainStep } from './train-step';
 
 export interface DinoSystemOptions {
   /** Seed of the parameter initialisation (defaults to config.seed). */
@@ -48,16 +36,10 @@ export function modelConfigs(c: StudioConfig): { vit: VitConfig; head: HeadConfi
   return { vit, head };
 }
 
-const isLastLayer = (name: string) => name.includes('last_layer');
-
-function entropyOf(p: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.sum(tf.mul(p, tf.log(tf.maximum(p, 1e-30))))) as tf.Scalar);
-}
-
 /**
  * Student and teacher (same architecture, teacher = EMA of student, never trained by gradients), AdamW slots and the
- * loss center. step() performs one optimizer update from one or more micro-batches (gradient accumulation: the
- * update equals that of one batch holding all their images).
+ * loss center. step() performs one optimizer update (train-step.ts's trainStep) from one or more micro-batches
+ * (gradient accumulation: the update equals that of one batch holding all their images).
  */
 export class DinoSystem {
   readonly vit: VitConfig;
@@ -66,12 +48,14 @@ export class DinoSystem {
   readonly specs: ParamSpec[];
   readonly student: Params;
   readonly teacher: Params;
-  private readonly slots = new Map<string, AdamSlot>();
+  /** AdamW slots of the trainable parameters, by parameter name. */
+  readonly slots = new Map<string, AdamSlot>();
   private readonly varToName = new Map<string, string>();
-  private center: tf.Variable;
+  /** The loss center [1, outDim], subtracted from the teacher's logits. */
+  readonly center: tf.Variable;
   /** Optimizer updates applied so far. */
   optimizerStep = 0;
-  /** Activation memory one forward + backward pass may use; larger batches are processed in equal chunks (the backend's memory model). */
+  /** Activation memory one forward + backward pass may use; larger batches are processed in equal chunks (gradient-accumulator.ts). */
   activationBudgetBytes: number;
 
   constructor(
@@ -100,133 +84,21 @@ export class DinoSystem {
     return vitForward(opts.network === 'student' ? this.student : this.teacher, this.vit, images, opts);
   }
 
-  /** Multi-crop forward: one backbone pass per resolution group (view-major), one head pass over all views. */
-  private multiCrop(p: Params, batch: Batch, groups: number): tf.Tensor2D {
-    const feats = batch.groups.slice(0, groups).map(
-      (g) => vitForward(p, this.vit, { data: g.data, n: g.views * batch.batchSize, h: g.size, w: g.size }).cls,
-    );
-    return headForward(p, feats.length === 1 ? feats[0]! : (tf.concat(feats, 0) as tf.Tensor2D), 'head.');
+  /** The trainable student variables (what backward differentiates), in spec order. */
+  get trainable(): tf.Variable[] {
+    return this.specs.filter((s) => s.trainable).map((s) => this.student.get(s.name) as tf.Variable);
   }
 
-  /**
-   * Split a batch into equal micro-batches small enough that one forward + backward pass keeps its activations
-   * under `activationBudgetBytes` (the wasm heap is at most 4 GiB; other backends: no limit); the update is unchanged (see accumulate).
-   */
-  private memoryChunks(b: Batch): Batch[] {
-    const d = this.vit.embedDim;
-    const perImage = b.groups.reduce((acc, g) => {
-      const t = (g.size / this.vit.patchSize) ** 2 + 1;
-      return acc + g.views * t * (STUDENT_BLOCK.tok * d + STUDENT_BLOCK.att * this.vit.heads * t) * 4 * this.vit.depth;
-    }, 0);
-    const fit = Math.max(1, Math.floor(this.activationBudgetBytes / perImage));
-    if (fit >= b.batchSize) return [b];
-    let parts = Math.ceil(b.batchSize / fit);
-    while (b.batchSize % parts !== 0) parts++;
-    return splitBatch(b, parts);
+  /** The parameter name of a student variable (variableGrads keys its gradients by variable name). */
+  nameOf(variableName: string): string {
+    const name = this.varToName.get(variableName);
+    if (!name) throw new Error(`${variableName} is not a student variable of this DINO system`);
+    return name;
   }
 
-  /**
-   * Forward + backward over `batches` (all of one update, or this process's share of it): gradients summed with
-   * weight batchSize/totalImages, and the statistics' partial sums. Nothing is applied yet.
-   */
-  accumulate(batchesIn: Batch[], sched: StepSchedule, totalImages: number): Partials {
-    let batches = batchesIn;
-    if (batches.length === 0) throw new StudioFailure('invalid_request', 'DINO step called without any batch');
-    const views = batches[0]!.groups.reduce((a, g) => a + g.views, 0);
-    if (batches[0]!.groups[0]!.views !== 2) {
-      throw new StudioFailure('bad_input', `the first resolution group must hold the 2 global views, got ${batches[0]!.groups[0]!.views}`);
-    }
-    const varList = this.specs
-      .filter((s) => s.trainable && !(sched.freezeLastLayer && isLastLayer(s.name)))
-      .map((s) => this.student.get(s.name) as tf.Variable);
-    batches = batches.flatMap((b) => this.memoryChunks(b));
-    let gradSum: Record<string, tf.Tensor> | null = null;
-    let lossAcc: tf.Tensor = tf.scalar(0);
-    let entAcc: tf.Tensor = tf.scalar(0);
-    let qAcc: tf.Tensor = tf.zeros([this.head.outDim]);
-    let tAcc: tf.Tensor = tf.zeros([this.head.outDim]);
-    for (const b of batches) {
-      const w = b.batchSize / totalImages;
-      const teacherOut = tf.tidy(() => this.multiCrop(this.teacher, b, 1));
-      let kept: { ent: tf.Scalar; q: tf.Tensor1D } | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const s = this.multiCrop(this.student, b, b.groups.length);
-        const parts = dinoLoss(s, teacherOut, this.center, views, this.config.studentTemp, sched.teacherTemp);
-        kept = { ent: tf.keep(parts.teacherEntropy), q: tf.keep(parts.teacherProbSum) };
-        return parts.loss;
-      }, varList);
-      const k = kept as unknown as { ent: tf.Scalar; q: tf.Tensor1D };
-      const prev: Record<string, tf.Tensor> | null = gradSum;
-      const next: Record<string, tf.Tensor> = {};
-      for (const [vn, g] of Object.entries(grads)) {
-        const name = this.varToName.get(vn)!;
-        next[name] = tf.tidy(() => (prev ? tf.add(prev[name]!, tf.mul(g, w)) : w === 1 ? g.clone() : tf.mul(g, w)));
-      }
-      const accs = tf.tidy(() => [
-        tf.add(lossAcc, tf.mul(value, w)),
-        tf.add(entAcc, tf.mul(k.ent, w)),
-        tf.add(qAcc, k.q),
-        tf.add(tAcc, tf.sum(teacherOut, 0)),
-      ]);
-      tf.dispose([lossAcc, entAcc, qAcc, tAcc, value, k.ent, k.q, teacherOut, ...Object.values(grads)]);
-      if (prev) tf.dispose(Object.values(prev));
-      [lossAcc, entAcc, qAcc, tAcc] = accs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      gradSum = next;
-    }
-    return { grads: gradSum!, loss: lossAcc, entropy: entAcc, probSum: qAcc, teacherSum: tAcc };
-  }
-
-  /** Apply one update from accumulated partials (this process's, plus any added from other workers); disposes them. */
-  async finish(p: Partials, sched: StepSchedule, totalImages: number): Promise<StepStats> {
-    const grads = p.grads;
-    const m = this.config.centerMomentum;
-    // The golden-tested update (dino-math-golden.test.ts), over the 2 global views of every image of the step.
-    const newCenter = updatedCenter(this.center, p.teacherSum, 2 * totalImages, m);
-    const readings = tf.tidy(() =>
-      tf.stack([
-        tf.reshape(p.loss, []),
-        tf.reshape(p.entropy, []),
-        entropyOf(tf.div(p.probSum, 2 * totalImages) as tf.Tensor1D),
-        tf.sqrt(tf.sum(tf.square(newCenter))),
-      ]),
-    );
-    const [loss, teacherEntropy, batchMeanEntropy, centerNorm] = Array.from(await readings.data()) as [number, number, number, number];
-    tf.dispose([readings, p.loss, p.entropy, p.probSum, p.teacherSum]);
-    if (!Number.isFinite(loss)) {
-      tf.dispose([newCenter, ...Object.values(grads)]);
-      throw new StudioFailure(
-        'internal',
-        `the DINO loss is ${loss} at optimizer step ${this.optimizerStep} (lr ${sched.lr.toExponential(3)}); training stopped ` +
-          'before applying this update, so the last good checkpoint is intact. Lower the learning rate (--lr), ' +
-          'raise the teacher temperature or keep gradient clipping on (--clip-grad), then resume.',
-      );
-    }
-    for (const s of this.specs) {
-      const g = grads[s.name];
-      if (!g) continue;
-      const clipped = this.config.clipGrad > 0 ? clipGradient(g, this.config.clipGrad) : g;
-      adamwUpdate(this.student.get(s.name) as tf.Variable, clipped, this.slots.get(s.name)!, sched.lr, s.decay ? sched.wd : 0);
-      if (clipped !== g) clipped.dispose();
-      g.dispose();
-    }
-    const mom = sched.momentum;
-    tf.tidy(() => {
-      for (const s of this.specs) {
-        const t = this.teacher.get(s.name) as tf.Variable;
-        t.assign(tf.add(tf.mul(t, mom), tf.mul(this.student.get(s.name)!, 1 - mom)));
-      }
-    });
-    this.center.assign(newCenter);
-    newCenter.dispose();
-    this.optimizerStep += 1;
-    return { loss, teacherEntropy, klTeacherStudent: loss - teacherEntropy, centerNorm, batchMeanEntropy };
-  }
-
-  /** One optimizer update from `micro` (a batch, or the micro-batches of one accumulated update). */
-  async step(micro: Batch | Batch[], sched: StepSchedule): Promise<StepStats> {
-    const batches = Array.isArray(micro) ? micro : [micro];
-    const totalImages = batches.reduce((a, b) => a + b.batchSize, 0);
-    return this.finish(this.accumulate(batches, sched, totalImages), sched, totalImages);
+  /** One optimizer update from `micro` (a batch, or the micro-batches of one accumulated update): trainStep on this thread. */
+  step(micro: Batch | Batch[], sched: StepSchedule): Promise<StepStats> {
+    return trainStep(this, micro, sched, async (batches, s, totalImages) => accumulateGradients(this, batches, s, totalImages));
   }
 
   /** Student and teacher parameters and the center in internal layout (for a worker replica). */

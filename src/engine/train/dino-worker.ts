@@ -6,6 +6,7 @@ import type { AttentionMode } from '../model/attention';
 import type { BackendPreference } from '../backends/backend-descriptor';
 import { startBackend } from '../backends/select-backend';
 import { createDinoSystem, type DinoSystem } from './dino-system';
+import { accumulateGradients, disposePartials } from './gradient-accumulator';
 import type { StepSchedule } from './step-types';
 
 export interface ReplicaState {
@@ -62,7 +63,7 @@ async function serve(): Promise<void> {
         port.postMessage({ id: req.id, ok: true } satisfies DinoWorkerReply);
         return;
       }
-      const p = sys.accumulate(req.batches, req.sched, req.totalImages);
+      const p = accumulateGradients(sys, req.batches, req.sched, req.totalImages);
       const grads: Record<string, Float32Array> = {};
       for (const [k, g] of Object.entries(p.grads)) grads[k] = (await g.data()) as Float32Array;
       const partials: HostPartials = {
@@ -72,7 +73,7 @@ async function serve(): Promise<void> {
         probSum: (await p.probSum.data()) as Float32Array,
         teacherSum: (await p.teacherSum.data()) as Float32Array,
       };
-      for (const t of [...Object.values(p.grads), p.loss, p.entropy, p.probSum, p.teacherSum]) t.dispose();
+      disposePartials(p);
       const transfer = [...Object.values(grads).map((a) => a.buffer), partials.probSum.buffer, partials.teacherSum.buffer];
       port.postMessage({ id: req.id, ok: true, partials } satisfies DinoWorkerReply, transfer as ArrayBuffer[]);
     } catch (e) {

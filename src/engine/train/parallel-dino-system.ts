@@ -1,5 +1,5 @@
-// Data-parallel DINO step over worker threads: each replica computes gradients for its share of the batch, the main
-// thread sums them, applies the one update (clip, AdamW, EMA, center) and sends the new weights back to the replicas.
+// Data-parallel DINO step over worker threads: trainStep on the main thread with its gradients summed from every replica's
+// share of the batch (the one update applied here), then the new weights sent back to the replicas.
 import type { Worker } from 'node:worker_threads';
 import type { StudioConfig } from '../../shared/config-schema';
 import { StudioFailure } from '../studio-failure';
@@ -10,12 +10,29 @@ import type { BackendPreference } from '../backends/backend-descriptor';
 import * as tf from '../tf/tfjs';
 import { createDinoSystem, type DinoSystem } from './dino-system';
 import type { DinoWorkerData, DinoWorkerReply, DinoWorkerRequest, HostPartials } from './dino-worker';
+import { accumulateGradients, addPartials, type Partials } from './gradient-accumulator';
 import { splitBatch } from './split-batch';
 import { startWorker } from '../util/start-worker';
 import type { DinoState, NamedTensors, StepSchedule, StepStats } from './step-types';
+import { trainStep } from './train-step';
 
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/** A replica's host partials as tensors shaped like `like`'s. */
+function partialsFromHost(h: HostPartials, like: Partials): Partials {
+  return tf.tidy(() => {
+    const grads: Record<string, tf.Tensor> = {};
+    for (const [k, g] of Object.entries(like.grads)) grads[k] = tf.tensor(h.grads[k]!, g.shape);
+    return {
+      grads,
+      loss: tf.scalar(h.loss),
+      entropy: tf.scalar(h.entropy),
+      probSum: tf.tensor(h.probSum, like.probSum.shape),
+      teacherSum: tf.tensor(h.teacherSum, like.teacherSum.shape),
+    };
+  });
+}
 
 class Replica {
   private nextId = 1;
@@ -87,9 +104,15 @@ export class ParallelDinoSystem {
     return this.main.features(images, opts);
   }
 
+  /** One optimizer update: trainStep on the main system, its gradients shared among the threads; then the replicas get the new weights. */
   async step(micro: Batch | Batch[], sched: StepSchedule): Promise<StepStats> {
-    const batches = Array.isArray(micro) ? micro : [micro];
-    const totalImages = batches.reduce((a, b) => a + b.batchSize, 0);
+    const stats = await trainStep(this.main, micro, sched, (batches, s, totalImages) => this.sharedGradients(batches, s, totalImages));
+    await this.pushReplicas();
+    return stats;
+  }
+
+  /** accumulateGradients over the step's images, each thread on an equal share of every batch that divides evenly (the rest on this thread), summed here. */
+  private async sharedGradients(batches: Batch[], sched: StepSchedule, totalImages: number): Promise<Partials> {
     const n = this.threads;
     const shares: Batch[][] = Array.from({ length: n }, () => []);
     for (const b of batches) {
@@ -99,28 +122,13 @@ export class ParallelDinoSystem {
     const remote = this.replicas.map((r, i) =>
       shares[i + 1]!.length ? r.call({ kind: 'accumulate', batches: shares[i + 1]!, sched, totalImages }) : null,
     );
-    const p = this.main.accumulate(shares[0]!, sched, totalImages);
+    let sum = accumulateGradients(this.main, shares[0]!, sched, totalImages);
     for (const pending of remote) {
       if (!pending) continue;
-      const part = (await pending) as { partials: HostPartials };
-      const h = part.partials;
-      const merged = tf.tidy(() => {
-        const grads: Record<string, tf.Tensor> = {};
-        for (const [k, g] of Object.entries(p.grads)) grads[k] = tf.add(g, tf.tensor(h.grads[k]!, g.shape));
-        return {
-          grads,
-          loss: tf.add(p.loss, h.loss),
-          entropy: tf.add(p.entropy, h.entropy),
-          probSum: tf.add(p.probSum, tf.tensor(h.probSum, p.probSum.shape)),
-          teacherSum: tf.add(p.teacherSum, tf.tensor(h.teacherSum, p.teacherSum.shape)),
-        };
-      });
-      tf.dispose([...Object.values(p.grads), p.loss, p.entropy, p.probSum, p.teacherSum]);
-      Object.assign(p, merged);
+      const { partials } = (await pending) as { partials: HostPartials };
+      sum = addPartials(sum, partialsFromHost(partials, sum));
     }
-    const stats = await this.main.finish(p, sched, totalImages);
-    await this.pushReplicas();
-    return stats;
+    return sum;
   }
 
   readState(): Promise<DinoState> {

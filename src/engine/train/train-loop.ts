@@ -28,7 +28,7 @@ import { checkConfig, datasetProblems, imagesPerStep, stepsPerEpoch as stepsPerE
 export interface TrainSystem {
   /**
    * One optimizer update from a batch or the micro-batches of one accumulated update. A non-finite loss throws (a
-   * StudioFailure, before the update is applied: DinoSystem's guard), and the run fails with its last good checkpoint named.
+   * StudioFailure, before the update is applied: trainStep's guard), and the run fails with its last good checkpoint named.
    */
   step(batch: Batch | Batch[], sched: StepSchedule): Promise<StepStats>;
   /** The checkpoint state, read back asynchronously (works on every backend). */

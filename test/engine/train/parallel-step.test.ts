@@ -54,4 +54,23 @@ describe('data-parallel DINO step (2 threads, wasm backend)', () => {
       par.main.dispose();
     }
   });
+
+  it('stops on a non-finite loss before the update, like the single-thread step (the guard in trainStep)', async () => {
+    const par = await ParallelDinoSystem.create(CFG, { seed: 3, threads: 2, backend: 'wasm' });
+    try {
+      const st = par.getState();
+      st.student['head.mlp.4.bias']!.data.fill(Number.NaN);
+      par.setState(st);
+      const before = par.getState();
+      await expect(par.step(batchOf(1), SCHED)).rejects.toThrow(/the DINO loss is NaN at optimizer step 0 .*last good checkpoint is intact/);
+      const after = par.getState();
+      expect(after.optimizerStep).toBe(0);
+      for (const part of ['student', 'teacher', 'optimizer'] as const) {
+        for (const [k, t] of Object.entries(before[part])) expect(Array.from(after[part][k]!.data), `${part} ${k}`).toEqual(Array.from(t.data));
+      }
+      expect(Array.from(after.center.data)).toEqual(Array.from(before.center.data));
+    } finally {
+      await par.dispose();
+    }
+  });
 });
