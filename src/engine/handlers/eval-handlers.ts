@@ -15,7 +15,7 @@ import { exportRun } from '../io/run-export';
 type Source = ChannelRequest<'eval:knn'>['source'];
 
 /** Evaluations run in their own thread (one at a time; its feature cache survives between requests), so previews and images stay responsive. */
-const evalThread = new EvalThread();
+export const evalThread = new EvalThread();
 
 /** Turn the eval and export modules' errors into failures for a person. */
 async function asFailure<T>(job: () => Promise<T>): Promise<T> {

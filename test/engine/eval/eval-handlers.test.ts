@@ -1,37 +1,18 @@
 // The eval channels end to end on a run folder and generated ImageFolders whose k-NN answer is known by construction.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvents, EventName, ProgressEvent } from '../../../src/shared/ipc-contract';
 import { StudioFailure } from '../../../src/engine/studio-failure';
 import { type HandlerContext } from '../../../src/engine/handlers/handler-types';
 import { evalHandlers } from '../../../src/engine/handlers/eval-handlers';
 import { startBackend } from '../../../src/engine/backends/select-backend';
-import { SeededRng } from '../../../src/engine/util/seeded-rng';
 import { makeRun, smallConfig } from '../io/make-run';
+import { colourFolder } from '../../support/colour-folders';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-evalh-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const COLOURS: Record<string, [number, number, number]> = { red: [200, 30, 30], blue: [30, 40, 200], green: [40, 190, 50] };
-
-/** root/<class>/<i>.png: noisy images of the class colour, sizes varying (the eval transform resizes and crops them). */
-async function colourFolder(dir: string, perClass: number, seed: number, swap: Record<string, string> = {}): Promise<void> {
-  const rng = new SeededRng(seed);
-  for (const [name, rgb] of Object.entries(COLOURS)) {
-    const folder = join(dir, swap[name] ?? name);
-    mkdirSync(folder, { recursive: true });
-    for (let i = 0; i < perClass; i++) {
-      const w = 40 + rng.int(30);
-      const h = 40 + rng.int(30);
-      const px = Buffer.alloc(w * h * 3);
-      for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.max(0, Math.min(255, rgb[c]! + Math.round(rng.normal() * 10)));
-      await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(join(folder, `${i}.png`));
-    }
-  }
-}
 
 /** `opened`: the folders the person opened (default: the train folders, as the Evaluation screen opens them). */
 function context(opened: string[] = [join(root, 'train'), join(root, 'val-swapped')]): HandlerContext & { events: ProgressEvent[]; roots: string[] } {
