@@ -12,6 +12,7 @@ import { computeWindowOptions } from '../../src/main/compute-window-options';
 import { FUSE_CHOICES, fuseConfig } from '../../scripts/fuse-map';
 import { applyFuses } from '../../scripts/flip-fuses';
 import { REPO_ROOT } from '../support/shared-fixtures';
+import { directives } from '../support/csp-directives';
 
 const read = (rel: string) => readFileSync(join(REPO_ROOT, rel), 'utf8');
 const MAIN = read('src/main/index.ts');
@@ -27,14 +28,6 @@ function sourceFiles(dir: string, exts = ['.ts', '.vue', '.mjs', '.js', '.cjs', 
     }
   };
   if (existsSync(dir)) walk(dir);
-  return out;
-}
-function directives(csp: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const part of csp.split(';').map((p) => p.trim()).filter(Boolean)) {
-    const [name, ...values] = part.split(/\s+/);
-    out[name!] = values;
-  }
   return out;
 }
 

@@ -7,19 +7,10 @@ import { BASE_CSP, ELECTRON_CSP, webCsp } from '../../src/shared/csp';
 import { isNavigationAllowed, senderAllowed, windowOpenDecision, type AppOrigin } from '../../src/main/navigation-guard';
 import { windowOptions } from '../../src/main/window-options';
 import { REPO_ROOT } from '../support/shared-fixtures';
+import { directives } from '../support/csp-directives';
 
 const built: AppOrigin = { indexFileUrl: pathToFileURL('/opt/multicrop/out/renderer/index.html').href, devServerUrl: null };
 const dev: AppOrigin = { indexFileUrl: null, devServerUrl: 'http://localhost:5173/' };
-
-/** Parse "a x y; b z" into {a: [x, y], b: [z]}. */
-function directives(csp: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const part of csp.split(';').map((p) => p.trim()).filter(Boolean)) {
-    const [name, ...values] = part.split(/\s+/);
-    out[name!] = values;
-  }
-  return out;
-}
 
 describe('window options', () => {
   const opts = windowOptions('/opt/multicrop/out/preload/index.cjs');

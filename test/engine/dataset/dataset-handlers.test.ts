@@ -1,15 +1,14 @@
 // The dataset and augment channels through their handlers: progress events, the opened root, confinement, errors.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { augmentHandlers } from '../../../src/engine/handlers/augment-handlers';
 import { datasetHandlers } from '../../../src/engine/handlers/dataset-handlers';
 import { StudioFailure } from '../../../src/engine/studio-failure';
-import { type HandlerContext } from '../../../src/engine/handlers/handler-types';
 import { RECIPE_DEFAULTS, augmentPart } from '../../../src/shared/config-schema';
-import type { ProgressEvent } from '../../../src/shared/ipc-contract';
+import { handlerContext } from '../../support/handler-context';
 
 let dir: string;
 beforeAll(async () => {
@@ -27,23 +26,7 @@ afterAll(async () => {
 });
 
 /** A handler context that records events and keeps the opened roots, as the engine dispatcher does. */
-function context(): HandlerContext & { events: ProgressEvent[]; roots: string[] } {
-  const roots: string[] = [];
-  const events: ProgressEvent[] = [];
-  return {
-    events,
-    roots,
-    emit: (event, payload) => {
-      if (event === 'progress') events.push(payload as ProgressEvent);
-    },
-    dataDir: dir,
-    runsDir: join(dir, 'runs'),
-    allowRoot: (root) => roots.push(root),
-    openedFolders: () => [...roots],
-    removeRoot: () => false,
-    isAllowed: (p) => roots.some((r) => p === r || p.startsWith(r + sep)),
-  };
-}
+const context = () => handlerContext({ dataDir: dir });
 
 describe('dataset:scan handler', () => {
   it('scans an opened folder, emits progress ending at done = total, and opens nothing more', async () => {

@@ -3,35 +3,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineEvents, EventName, ProgressEvent } from '../../../src/shared/ipc-contract';
 import { StudioFailure } from '../../../src/engine/studio-failure';
-import { type HandlerContext } from '../../../src/engine/handlers/handler-types';
 import { evalHandlers } from '../../../src/engine/handlers/eval-handlers';
 import { startBackend } from '../../../src/engine/backends/select-backend';
 import { makeRun, smallConfig } from '../io/make-run';
 import { colourFolder } from '../../support/colour-folders';
+import { handlerContext } from '../../support/handler-context';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-evalh-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** `opened`: the folders the person opened (default: the train folders, as the Evaluation screen opens them). */
-function context(opened: string[] = [join(root, 'train'), join(root, 'val-swapped')]): HandlerContext & { events: ProgressEvent[]; roots: string[] } {
-  const roots: string[] = opened.map((r) => resolve(r));
-  const events: ProgressEvent[] = [];
-  return {
-    events,
-    roots,
-    dataDir: root,
-    runsDir: join(root, 'runs'),
-    emit<E extends EventName>(event: E, payload: EngineEvents[E]) {
-      if (event === 'progress') events.push(payload as ProgressEvent);
-    },
-    allowRoot: (r: string) => void roots.push(resolve(r)),
-    openedFolders: () => [...roots],
-    removeRoot: () => false,
-    isAllowed: (p: string) => roots.some((r) => p === r || p.startsWith(r + sep)),
-  };
-}
+const context = (opened: string[] = [join(root, 'train'), join(root, 'val-swapped')]) => handlerContext({ dataDir: root, opened });
 
 describe('eval handlers', () => {
   let runId: string;

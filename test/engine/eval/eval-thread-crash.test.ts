@@ -1,7 +1,7 @@
 // The eval worker dying mid-job (killed, or crashing on an uncaught exception): the job fails saying so, the engine stays up, the next job gets a fresh thread.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../../src/shared/ipc-contract';
 import type { HandlerContext } from '../../../src/engine/handlers/handler-types';
@@ -9,6 +9,7 @@ import { evalHandlers, evalThread } from '../../../src/engine/handlers/eval-hand
 import { StudioFailure } from '../../../src/engine/studio-failure';
 import { colourFolder } from '../../support/colour-folders';
 import { makeRun, smallConfig } from '../io/make-run';
+import { handlerContext } from '../../support/handler-context';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-evalcrash-'));
 afterAll(async () => {
@@ -17,20 +18,7 @@ afterAll(async () => {
 });
 
 /** A handler context that opened `root` and calls `onProgress` on each progress event. */
-function context(onProgress: (e: ProgressEvent) => void = () => undefined): HandlerContext {
-  const roots = [resolve(root)];
-  return {
-    dataDir: root,
-    runsDir: join(root, 'runs'),
-    emit: (event, payload) => {
-      if (event === 'progress') onProgress(payload as ProgressEvent);
-    },
-    allowRoot: (r: string) => void roots.push(resolve(r)),
-    openedFolders: () => [...roots],
-    removeRoot: () => false,
-    isAllowed: (p: string) => roots.some((r) => p === r || p.startsWith(r + sep)),
-  };
-}
+const context = (onProgress?: (e: ProgressEvent) => void) => handlerContext({ dataDir: root, opened: [root], onProgress });
 
 describe('eval worker crash recovery', () => {
   let runId: string;

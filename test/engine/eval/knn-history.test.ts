@@ -1,10 +1,9 @@
 // k-NN history of a real (tiny) training run: every result kept in evaluations.jsonl, the step-0 baseline beside it, and the baseline rebuilt from config + seed equal to what training wrote at step 0.
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineEvents, EventName, KnnResult } from '../../../src/shared/ipc-contract';
-import type { HandlerContext } from '../../../src/engine/handlers/handler-types';
+import type { KnnResult } from '../../../src/shared/ipc-contract';
 import { evalHandlers } from '../../../src/engine/handlers/eval-handlers';
 import { modelFromInitialWeights } from '../../../src/engine/eval/initial-model';
 import { EVALUATIONS_FILE } from '../../../src/engine/eval/eval-history';
@@ -13,6 +12,7 @@ import { runTraining } from '../../../src/engine/train/train-loop';
 import type { ImageEntry } from '../../../src/shared/ipc-contract';
 import { sameBits } from '../io/make-run';
 import { realDeps, tinyConfig, useBackend, writeTinyDataset } from '../train/tiny-run';
+import { handlerContext } from '../../support/handler-context';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-knn-history-'));
 const runsDir = join(root, 'runs');
@@ -21,18 +21,7 @@ const val = join(root, 'data', 'val');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** The person opened the train and val folders (as the app does before k-NN). */
-function context(): HandlerContext {
-  const roots: string[] = [train, val];
-  return {
-    dataDir: root,
-    runsDir,
-    emit<E extends EventName>(_event: E, _payload: EngineEvents[E]) {},
-    allowRoot: (r: string) => void roots.push(resolve(r)),
-    openedFolders: () => [...roots],
-    removeRoot: () => false,
-    isAllowed: (p: string) => roots.some((r) => p === r || p.startsWith(r + sep)),
-  };
-}
+const context = () => handlerContext({ dataDir: root, runsDir, opened: [train, val] });
 const knn = (source: { runId: string; checkpoint?: string }, k: number) => evalHandlers['eval:knn']!({ source, train, val, k }, context()) as Promise<KnnResult>;
 const lines = (run: string) => readFileSync(join(runsDir, run, EVALUATIONS_FILE), 'utf8').trim().split('\n');
 

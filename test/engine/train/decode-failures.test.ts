@@ -1,44 +1,19 @@
 // Images that stop decoding during training: each file reported once (run log, log event, metrics-row count), a bounded list, and a run with too many stops with a clear message.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../../src/engine/engine-dispatcher';
-import { trainControllerFor } from '../../../src/engine/handlers/train-handlers';
+import { describe, expect, it } from 'vitest';
 import { DecodeFailures, LISTED_FAILURES, maxDecodeFailures } from '../../../src/engine/loader/decode-failures';
-import type { Envelope, EventName, MetricRow, TrainStatus } from '../../../src/shared/ipc-contract';
+import type { MetricRow, TrainStatus } from '../../../src/shared/ipc-contract';
+import { engineOnData } from '../../support/engine-on-data';
+import { until } from '../../support/until';
 import { tinyConfig, writeTinyDataset } from './tiny-run';
 
-const root = mkdtempSync(join(tmpdir(), 'mc-decode-fail-'));
-const data = join(root, 'data');
-const events: { event: EventName; payload: unknown }[] = [];
-const engine = createDispatcher({ dataDir: join(root, 'appdata'), emit: (event, payload) => events.push({ event, payload }) });
 // 40 images: more than 2 (5 %) unreadable stops the run. Batch 4: 10 steps an epoch, every image read each epoch.
-const config = tinyConfig({ backend: 'wasm', epochs: 1000, checkpointEvery: 5 });
 let images: string[] = [];
-
-beforeAll(async () => {
-  images = (await writeTinyDataset(data, 40, 3)).map((i) => i.path);
-  engine.roots.allow(data);
+const { data, events, call } = engineOnData('mc-decode-fail-', async (dir) => {
+  images = (await writeTinyDataset(dir, 40, 3)).map((i) => i.path);
 });
-afterAll(async () => {
-  await trainControllerFor(engine.ctx).settle();
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function call<T>(channel: string, req: unknown): Promise<T> {
-  const r = (await engine.dispatch(channel, req)) as Envelope<T>;
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, what: string, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const config = tinyConfig({ backend: 'wasm', epochs: 1000, checkpointEvery: 5 });
 const warnings = () => events.filter((e) => e.event === 'log' && (e.payload as { level: string }).level === 'warn').map((e) => (e.payload as { message: string }).message);
 const rows = () => events.filter((e) => e.event === 'train:metrics').map((e) => (e.payload as { row: MetricRow }).row);
 const lastStatus = () => events.filter((e) => e.event === 'train:status').map((e) => e.payload as TrainStatus).at(-1);
@@ -65,11 +40,11 @@ describe('DecodeFailures', () => {
 describe('a run whose images stop decoding', () => {
   it('reports one unreadable file once (run log, log event, metrics count) and keeps training; more than 5 % stops it with a clear message', async () => {
     const st = await call<TrainStatus>('train:start', { dataset: data, config, name: 'decode' });
-    await until(() => rows().length >= 1, 'a first step');
+    await until(() => rows().length >= 1, 'a first step', 120_000);
     writeFileSync(images[7]!, 'this is not an image any more');
     // Two epochs later the file has been read (and failed) at least twice.
     const seenAt = rows().length;
-    await until(() => rows().length >= seenAt + 25, 'two more epochs');
+    await until(() => rows().length >= seenAt + 25, 'two more epochs', 120_000);
     const about = warnings().filter((w) => w.includes(images[7]!));
     expect(about, warnings().join('\n')).toHaveLength(1);
     expect(about[0]).toMatch(/could not read .* during training: it is not a readable image any more/);
@@ -80,7 +55,7 @@ describe('a run whose images stop decoding', () => {
 
     // Two more break: 3 of 40 > 2 allowed.
     for (const i of [11, 23]) rmSync(images[i]!);
-    await until(() => ['failed', 'stopped'].includes(lastStatus()?.state ?? ''), 'the run to stop');
+    await until(() => ['failed', 'stopped'].includes(lastStatus()?.state ?? ''), 'the run to stop', 120_000);
     const end = lastStatus()!;
     expect(end.state).toBe('failed');
     expect(end.error).toMatch(/training stopped before step \d+: 3 of the 40 images could not be read \(more than 2 allowed\)/);

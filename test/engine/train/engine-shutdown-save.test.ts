@@ -8,6 +8,7 @@ import { CheckpointStore } from '../../../src/engine/train/checkpoint-store';
 import { METRICS_FILE, readMetrics } from '../../../src/engine/train/metrics-log';
 import { readRunRecord } from '../../../src/engine/train/run-store';
 import type { MetricRow, TrainStatus } from '../../../src/shared/ipc-contract';
+import { until } from '../../support/until';
 import { tinyConfig, writeTinyDataset } from './tiny-run';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-shutdown-'));
@@ -26,14 +27,6 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -52,13 +45,13 @@ describe('engine shutdown while training', () => {
     const started = await client.call('train:start', { dataset: data, config, name: 'shutdown' });
     if (!started.ok) throw new Error(`train:start: ${started.error.message}`);
     const st = started.value as TrainStatus;
-    await until(() => rows.length >= 3, 'three training steps');
+    await until(() => rows.length >= 3, 'three training steps', 60_000, 50);
     const rec = await readRunRecord(st.runDir);
     const pid = rec!.pid!;
     expect(alive(pid)).toBe(true);
 
     client.killEngine(); // SIGTERM
-    await until(() => !alive(pid), 'the engine process to exit', 40_000);
+    await until(() => !alive(pid), 'the engine process to exit', 40_000, 50);
 
     const metrics = await readMetrics(join(st.runDir, METRICS_FILE));
     const last = metrics.at(-1)!.step;

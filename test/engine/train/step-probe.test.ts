@@ -1,31 +1,12 @@
 // 'train:probe' through the real engine dispatcher: a step of the config really timed in a worker thread, cached per config, scaled from at most 16 images, refused while a run trains.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope, StepProbe, TrainStatus } from '../../../src/shared/ipc-contract';
-import { createDispatcher } from '../../../src/engine/engine-dispatcher';
-import { trainControllerFor } from '../../../src/engine/handlers/train-handlers';
+import { describe, expect, it } from 'vitest';
+import type { StepProbe, TrainStatus } from '../../../src/shared/ipc-contract';
 import { probeKey } from '../../../src/engine/train/step-probe';
+import { engineOnData } from '../../support/engine-on-data';
 import { tinyConfig, writeTinyDataset } from './tiny-run';
 
-const root = mkdtempSync(join(tmpdir(), 'mc-probe-'));
-const data = join(root, 'data');
-const engine = createDispatcher({ dataDir: join(root, 'appdata'), emit: () => undefined });
+const { data, dispatch } = engineOnData('mc-probe-', (dir) => writeTinyDataset(dir, 12));
 const config = tinyConfig({ backend: 'wasm', epochs: 500, checkpointEvery: 1000 });
-
-beforeAll(async () => {
-  await writeTinyDataset(data, 12);
-  engine.roots.allow(data); // the person opened it (folders:open)
-});
-afterAll(async () => {
-  await trainControllerFor(engine.ctx).settle();
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function dispatch<T>(channel: string, req: unknown): Promise<Envelope<T>> {
-  return (await engine.dispatch(channel, req)) as Envelope<T>;
-}
 
 describe('train:probe', () => {
   it('times real steps once per config and answers again from the cache', async () => {

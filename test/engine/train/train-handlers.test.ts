@@ -1,52 +1,20 @@
 // The train channels through the real engine dispatcher: start, busy, pause, resume, stop, status, runs:list/get, resume a stopped run.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope, EventName, MetricRow, RunDetail, RunSummary, SchedulePreview, TrainStatus } from '../../../src/shared/ipc-contract';
-import { createDispatcher } from '../../../src/engine/engine-dispatcher';
-import { trainControllerFor } from '../../../src/engine/handlers/train-handlers';
+import { describe, expect, it } from 'vitest';
+import type { MetricRow, RunDetail, RunSummary, SchedulePreview, TrainStatus } from '../../../src/shared/ipc-contract';
 import { scheduleAt } from '../../../src/engine/train/schedules';
+import { engineOnData } from '../../support/engine-on-data';
+import { sleep, until } from '../../support/until';
 import { tinyConfig, writeTinyDataset } from './tiny-run';
 
-const root = mkdtempSync(join(tmpdir(), 'mc-handlers-'));
-const data = join(root, 'data');
-const events: { event: EventName; payload: unknown }[] = [];
-const engine = createDispatcher({ dataDir: join(root, 'appdata'), emit: (event, payload) => events.push({ event, payload }) });
+const { data, events, call, fail } = engineOnData('mc-handlers-', (dir) => writeTinyDataset(dir, 12));
 const config = tinyConfig({ backend: 'wasm', epochs: 50, checkpointEvery: 5 });
 
-beforeAll(async () => {
-  await writeTinyDataset(data, 12);
-  engine.roots.allow(data); // the person opened it (folders:open)
-});
-afterAll(async () => {
-  await trainControllerFor(engine.ctx).settle();
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function call<T>(channel: string, req: unknown): Promise<T> {
-  const r = (await engine.dispatch(channel, req)) as Envelope<T>;
-  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
-async function fail(channel: string, req: unknown): Promise<{ code: string; message: string }> {
-  const r = await engine.dispatch(channel, req);
-  if (r.ok) throw new Error(`${channel} unexpectedly succeeded`);
-  return r.error;
-}
 const statesSince = (from: number, runId: string) =>
   events.slice(from).filter((e) => e.event === 'train:status' && (e.payload as TrainStatus).runId === runId).map((e) => (e.payload as TrainStatus).state);
 const lastState = (runId: string) => statesSince(0, runId).at(-1);
 const metricRows = () => events.filter((e) => e.event === 'train:metrics').map((e) => (e.payload as { row: MetricRow }).row);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 describe('train handlers', () => {
   it('validates configs and previews schedules from the same functions the loop uses', async () => {
     const bad = await call<{ ok: false; errors: string[] }>('config:validate', { config: { ...config, localSize: 64, globalSize: 32 } });
