@@ -272,7 +272,16 @@ export async function runTraining<Image>(opts: TrainRunOptions<Image>, deps: Tra
       dataset: { root: resolve(opts.dataset), fingerprint },
       createdAt: new Date().toISOString(),
     };
+    // The step's own guard stops a non-finite loss before its update; this catches what it cannot see: starting
+    // weights (an imported file) holding NaN or Infinity, or an update that made them so with a finite loss.
     const bad = firstNonFinite(state);
+    if (bad && rec.step === 0) {
+      throw new StudioFailure(
+        'bad_input',
+        `the starting weights hold NaN or Infinity (${bad}); nothing was trained or saved. ` +
+          'If they came from an imported weights file, that file is damaged: import another one, or start from a random initialisation.',
+      );
+    }
     if (bad) {
       throw new StudioFailure(
         'internal',

@@ -1,4 +1,4 @@
-// Loop limits and failures: --max-steps 0 writes the step-0 checkpoint, NaN stops with the last good checkpoint, ENOSPC mid-run, the time limit.
+// Loop limits and failures: --max-steps 0 writes the step-0 checkpoint, NaN stops with the last good checkpoint, NaN starting weights stop before step 1, ENOSPC mid-run, the time limit.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,8 @@ import { CheckpointStore } from '../../../src/engine/train/checkpoint-store';
 import { readMetrics } from '../../../src/engine/train/metrics-log';
 import { readRunRecord } from '../../../src/engine/train/run-store';
 import { runTraining, type TrainRunOptions } from '../../../src/engine/train/train-loop';
+import { createDinoSystem } from '../../../src/engine/train/dino-system';
+import { StudioFailure } from '../../../src/engine/studio-failure';
 import { realDeps, tinyConfig, useBackend, writeTinyDataset } from './tiny-run';
 
 const root = mkdtempSync(join(tmpdir(), 'mc-limits-'));
@@ -62,6 +64,22 @@ describe('training loop limits', () => {
     for (const t of [...Object.values(st.student), ...Object.values(st.teacher), ...Object.values(st.optimizer), st.center]) {
       expect(t.data.every(Number.isFinite)).toBe(true);
     }
+  });
+
+  it('starting weights holding NaN (a damaged imported file) stop the run before any step or checkpoint, naming the tensor', async () => {
+    const config = tinyConfig({ backend: 'wasm' });
+    const sys = createDinoSystem(config, { seed: 1 });
+    const initial = sys.getState().student;
+    sys.dispose();
+    initial['blocks.0.attn.qkv.bias']!.data[5] = Number.NaN;
+    const err = await runTraining(opts('nan-init', { config, maxSteps: 3, initial }), await realDeps('wasm')).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(StudioFailure);
+    expect((err as StudioFailure).code).toBe('bad_input');
+    expect((err as Error).message).toMatch(/^the starting weights hold NaN or Infinity \(student tensor blocks\.0\.attn\.qkv\.bias\); nothing was trained or saved\. If they came from an imported weights file/);
+    expect((await readRunRecord(join(root, 'nan-init')))!.state).toBe('failed');
+    expect(await readMetrics(join(root, 'nan-init', 'metrics.jsonl'))).toEqual([]);
+    const { checkpoint } = await new CheckpointStore(join(root, 'nan-init')).loadLatest();
+    expect(checkpoint).toBeNull();
   });
 
   it('a full disk during a periodic save is reported, training goes on, and the previous checkpoint stays valid', async () => {
