@@ -1,7 +1,7 @@
 // Draws one sample-dataset image and its object mask: shapes of one class, equal in area across classes, on a smooth background.
 import { SeededRng } from '../util/seeded-rng';
 import { SAMPLE_CLASSES, SHAPE_AREA, shapeDistance, type SampleClass } from './shape-sdf';
-import { BACKGROUND_KINDS, drawBackground, type BackgroundSpec, type Rgb } from './background';
+import { BACKGROUND_KINDS, drawBackground, type BackgroundKind, type BackgroundSpec, type Rgb } from './background';
 
 /** One drawn shape: centre (px), circumscribed radius (px), rotation (rad) and colour. */
 export interface SampleObject {
@@ -36,14 +36,36 @@ export interface SampleStyle {
   maxBackgroundContrast: number;
   /**
    * 'random': any RGB colour; 'grey': near-grey colours (a small random tint); 'ink': dark near-grey shapes on a light
-   * near-grey ground, so colour tells neither the class nor the image.
+   * near-grey ground, so colour tells neither the class nor the image; 'shared': grounds from SHARED_GROUNDS and each
+   * object's colour from SHARED_INKS, the same few colours for every class and image.
    */
-  palette: 'random' | 'grey' | 'ink';
+  palette: 'random' | 'grey' | 'ink' | 'shared';
+  /** Background kinds drawn from (default all of BACKGROUND_KINDS). */
+  backgrounds?: readonly BackgroundKind[];
 }
+
+/** The 'shared' palette: grounds and object colours every class uses alike; each object draws its own colour, so no colour names an image or a class. */
+export const SHARED_GROUNDS: readonly Rgb[] = [
+  [236, 232, 222],
+  [200, 204, 210],
+  [60, 64, 72],
+];
+export const SHARED_INKS: readonly Rgb[] = [
+  [214, 48, 49],
+  [9, 132, 227],
+  [253, 203, 60],
+  [0, 168, 112],
+  [30, 30, 30],
+  [250, 250, 250],
+];
 
 export const SAMPLE_STYLE: SampleStyle = { objects: [1, 1], areaShare: [0.1, 0.25], minSeparation: 120, maxBackgroundContrast: 60, palette: 'random' };
 
 function colourOf(rng: SeededRng, palette: SampleStyle['palette'], role: 'ground' | 'object'): Rgb {
+  if (palette === 'shared') {
+    const list = role === 'ground' ? SHARED_GROUNDS : SHARED_INKS;
+    return [...list[rng.int(list.length)]!] as Rgb;
+  }
   if (palette === 'random') return [rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)];
   const l = palette === 'grey' ? rng.uniform(0, 255) : role === 'ground' ? rng.uniform(195, 250) : rng.uniform(15, 85);
   const t = () => Math.min(255, Math.max(0, l + rng.uniform(-8, 8)));
@@ -64,7 +86,8 @@ export function drawSampleSpec(cls: SampleClass, key: number[], style: SampleSty
   const rng = new SeededRng(...key, 1);
   const width = 160 + 16 * rng.int(11); // 160..320
   const height = 160 + 16 * rng.int(11);
-  const kind = BACKGROUND_KINDS[rng.int(BACKGROUND_KINDS.length)]!;
+  const kinds = style.backgrounds ?? BACKGROUND_KINDS;
+  const kind = kinds[rng.int(kinds.length)]!;
   const a = colourOf(rng, style.palette, 'ground');
   let b: Rgb = a;
   if (kind !== 'plain') {
