@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { parseSafetensors } from '../../src/engine/io/safetensors';
 import { test, expect, REPO } from './support/web-host-fixture';
-import { expectNoHorizontalScroll, lossPoints, openSample, tinyConfig, unnamedControls, useSavedConfig } from './studio-helpers';
+import { expectNoHorizontalScroll, openSample, startTraining, tinyConfig, unnamedControls, useSavedConfig } from './studio-helpers';
 
 test.describe.configure({ timeout: 480_000 });
 test.use({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
@@ -15,15 +15,9 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-/** Train on the open dataset until `steps` steps are logged, then stop; returns the run id (a new one, not `previous`). */
-async function trainSteps(page: Page, steps: number, previous = ''): Promise<string> {
-  await page.getByRole('tab', { name: 'Training' }).click();
-  await page.getByRole('button', { name: 'Start training' }).click();
-  const state = page.getByTestId('train-state');
-  await expect(page.getByRole('progressbar', { name: 'Training progress' })).toBeVisible({ timeout: 60_000 });
-  await expect.poll(async () => ((await state.locator('code').first().textContent()) ?? '').trim(), { timeout: 60_000 }).not.toBe(previous);
-  const runId = ((await state.locator('code').first().textContent()) ?? '').trim();
-  await expect.poll(() => lossPoints(page), { timeout: 180_000 }).toBeGreaterThanOrEqual(steps);
+/** Train on the open dataset until `steps` steps are logged, then stop; returns the new run's id. */
+async function trainSteps(page: Page, steps: number): Promise<string> {
+  const runId = await startTraining(page, steps);
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByTestId('train-state').locator('strong')).toHaveText('stopped', { timeout: 60_000 });
   return runId;
@@ -154,7 +148,8 @@ test('the journey: folder, train, k-NN history with baseline, compare, export', 
   // A second run with another learning rate, then both compared on the Runs screen.
   await page.getByRole('tab', { name: 'Training' }).click();
   await page.getByLabel('Learning rate', { exact: true }).fill('0.004');
-  const second = await trainSteps(page, 3, first);
+  const second = await trainSteps(page, 3);
+  expect(second).not.toBe(first);
   await page.getByRole('tab', { name: 'Runs' }).click();
   await page.getByRole('checkbox', { name: `Compare run ${first}` }).check();
   await page.getByRole('checkbox', { name: `Compare run ${second}` }).check();

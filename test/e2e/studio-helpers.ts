@@ -41,15 +41,27 @@ export function lossPoints(page: Page, scope = page.locator('body')): Promise<nu
     .then((v) => Number(v ?? 0));
 }
 
-/** Start training on the opened dataset from the Training screen and wait for the first logged step. */
+/** The run id the Training screen's status line shows ('' when it shows none). */
+export async function shownRunId(page: Page): Promise<string> {
+  const code = page.getByTestId('train-state').locator('code').first();
+  return (await code.count()) ? ((await code.textContent()) ?? '').trim() : '';
+}
+
+/**
+ * Start training on the opened dataset from the Training screen and wait for the new run's first `minPoints` logged steps;
+ * returns the new run's id. The screen keeps showing the engine's last run (stopped, with its curves) until the new run's
+ * first status arrives, so the id shown before the click is waited away, not read.
+ */
 export async function startTraining(page: Page, minPoints = 1): Promise<string> {
   await page.getByRole('tab', { name: 'Training' }).click();
+  const previous = await shownRunId(page);
   await page.getByRole('button', { name: 'Start training' }).click();
-  const bar = page.getByRole('progressbar', { name: 'Training progress' });
-  await expect(bar).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('progressbar', { name: 'Training progress' })).toBeVisible({ timeout: 60_000 });
+  await expect.poll(() => shownRunId(page), { timeout: 60_000 }).not.toBe(previous);
+  const runId = await shownRunId(page);
   await expect.poll(() => lossPoints(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(minPoints);
-  const runId = await page.getByTestId('train-state').locator('code').first().textContent();
-  return (runId ?? '').trim();
+  expect(await shownRunId(page), 'the run shown changed while its first steps were awaited').toBe(runId);
+  return runId;
 }
 
 /** On the Evaluation screen: k-NN on the default train/val folders (the sample's), then a query's nearest neighbours. */

@@ -80,7 +80,9 @@ export const useTrainingStore = defineStore('training', () => {
     config.value = d.config;
   }
 
+  /** Start a run; a second Start while one is in flight (a double click, Enter and a click) or while a run goes does nothing. */
   async function start(dataset: string, cfg: StudioConfig): Promise<void> {
+    if (pending.value !== null || active.value) return;
     pending.value = 'start';
     try {
       const s = await call('trainStart', { dataset, config: plain(cfg) });
