@@ -45,6 +45,14 @@ export const useDatasetStore = defineStore('dataset', () => {
     return train && val ? { root: r.value.path, train: train.path, val: val.path } : null;
   }
 
+  /** Scan an opened folder; one with train/ and val/ is that layout: train/ is scanned for training, val/ kept for k-NN (unless `asClasses`). */
+  async function scanLayout(path: string, asClasses = false): Promise<boolean> {
+    const s = asClasses ? null : await splitOf(path);
+    const ok = await scanOpened(s ? s.train : path);
+    if (ok) split.value = s;
+    return ok;
+  }
+
   /**
    * Open a folder (the person's deliberate act: it joins the opened-folders list) and scan it. A folder holding
    * train/ and val/ is that layout, not two classes: train/ is scanned for training, val/ kept for evaluation.
@@ -57,10 +65,7 @@ export const useDatasetStore = defineStore('dataset', () => {
       const o = await call('foldersOpen', { path });
       if (!o) return false;
       opened.value = o.folders;
-      const s = asClasses ? null : await splitOf(path);
-      const ok = await scanOpened(s ? s.train : path);
-      if (ok) split.value = s;
-      return ok;
+      return await scanLayout(path, asClasses);
     } finally {
       scanning.value = false;
     }
@@ -120,12 +125,8 @@ export const useDatasetStore = defineStore('dataset', () => {
     try {
       const p = await call('datasetOpenSample', {});
       if (!p) return false;
-      // The sample comes as train/ and val/ ImageFolders: train on train/ (val/ is for the Evaluation screen's k-NN).
-      const s = await splitOf(p);
-      // The engine opened the sample folder itself (the person asked for it): scan it.
-      const ok = await scanOpened(s ? s.train : p);
-      if (ok) split.value = s;
-      return ok;
+      // The sample comes as train/ and val/ ImageFolders; the engine opened it itself (the person asked for it): scan it.
+      return await scanLayout(p);
     } finally {
       scanning.value = false;
     }
@@ -136,10 +137,7 @@ export const useDatasetStore = defineStore('dataset', () => {
     const p = await call('datasetPickFolder', {});
     if (!p) return false;
     void loadOpened();
-    const s = await splitOf(p);
-    const ok = await scanOpened(s ? s.train : p);
-    if (ok) split.value = s;
-    return ok;
+    return scanLayout(p);
   }
 
   async function browse(path: string): Promise<void> {
