@@ -1,5 +1,5 @@
 // The device check's driver (runs inside the unpacked pack): times `bench-train --backend webgpu` beside the PyTorch anchor on CUDA (fp32 and --amp) on the same configs, and prints ONE JSON line with both and the ratios.
-// Usage: ./node gpu-bench-run.mjs [--tiny] [--steps N] [--budget-s S] [--anchor-device cuda|cpu|none]
+// Usage: ./node gpu-bench-run.mjs [--tiny] [--steps N] [--budget-s S] [--anchor-device cuda|cpu|none]   (MC_PYTHON: the Python with PyTorch, default python3)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,7 @@ const steps = Number(opt('steps', tiny ? 1 : 3));
 const anchorDevice = opt('anchor-device', tiny ? 'cpu' : 'cuda');
 const started = Date.now();
 const budgetMs = Number(opt('budget-s', 540)) * 1000;
+const python = process.env.MC_PYTHON || 'python3';
 
 /** The issue's configs: ViT-Tiny/16 batch 16 and ViT-S/16 batch 64, 224/96 x8, out_dim 4096, head 2048/256 (the anchor's head). */
 const CONFIGS = tiny
@@ -67,8 +68,9 @@ for (const [i, c] of CONFIGS.entries()) {
     '--batch', String(c.batch), '--out-dim', String(c.outDim),
   ];
   const torchOk = anchorDevice !== 'none' && existsSync(join(here, 'torch_dino_step.py'));
-  const fp32 = torchOk ? run('python3', anchorArgs, 0.5) : { error: 'anchor skipped (--anchor-device none)' };
-  const amp = torchOk ? run('python3', [...anchorArgs, '--amp'], 1) : { error: 'anchor skipped (--anchor-device none)' };
+  const fp32 = torchOk ? run(python, anchorArgs, 0.5) : { error: 'anchor skipped (--anchor-device none)' };
+  // --amp is fp16 autocast, which PyTorch offers on CUDA only (its CPU autocast takes bfloat16).
+  const amp = !torchOk ? { error: 'anchor skipped (--anchor-device none)' } : anchorDevice === 'cuda' ? run(python, [...anchorArgs, '--amp'], 1) : { error: `amp anchor skipped on ${anchorDevice} (fp16 autocast needs cuda)` };
   const ours = typeof bench.imagesPerSec === 'number' ? bench.imagesPerSec : null;
   const ratio = (t) => (ours !== null && typeof t.images_per_sec === 'number' ? Math.round((ours / t.images_per_sec) * 1000) / 1000 : null);
   results.push({
