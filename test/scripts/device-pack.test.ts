@@ -36,7 +36,7 @@ describe.skipIf(missing.length > 0)('device check pack (scripts/device)', () => 
     expect(size.bytes).toBeGreaterThan(10 * 2 ** 20);
     expect(size.bytes).toBeLessThanOrEqual(64 * 2 ** 20);
 
-    const env = { ...process.env, MC_UNPACK: join(root, 'unpacked'), MC_NO_DEBS: '1', VK_ICD_FILENAMES: SWIFTSHADER_ICD, MC_PYTHON: PYTHON };
+    const env: Record<string, string | undefined> = { ...process.env, MC_UNPACK: join(root, 'unpacked'), MC_NO_DEBS: '1', VK_ICD_FILENAMES: SWIFTSHADER_ICD, MC_PYTHON: PYTHON };
     delete env.VK_DRIVER_FILES;
     const r = spawnSync('bash', [join(pack, 'gpu-bench.sh'), '--tiny'], { cwd: root, encoding: 'utf8', env, timeout: 300_000 });
     expect(r.status, r.stderr).toBe(0);
