@@ -1,5 +1,5 @@
 // Writes a variant of the sample dataset (same classes and split, another drawing style) with its masks, for the experiments in docs/learning.md.
-// Usage: node --import tsx scripts/sample-variant.ts OUT '{"objects":[2,3],"palette":"ink"}'  -> OUT/data/{train,val} and OUT/data-masks (train with learn-check --data OUT/data)
+// Usage: node --import tsx scripts/sample-variant.ts OUT '{"objects":[2,3],"palette":"ink"}'  -> OUT/data/{train,val} and OUT/data-masks (train with learn-check --data OUT/data); '{"fill":"pattern",...}' makes the class the texture inside the object
 import { join, resolve } from 'node:path';
 import { writeSampleImages } from '../src/engine/sample/sample-dataset';
 import { SAMPLE_STYLE, type SampleStyle } from '../src/engine/sample/render-sample';

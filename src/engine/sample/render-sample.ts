@@ -2,6 +2,7 @@
 import { SeededRng } from '../util/seeded-rng';
 import { SAMPLE_CLASSES, SHAPE_AREA, shapeDistance, type SampleClass } from './shape-sdf';
 import { BACKGROUND_KINDS, drawBackground, type BackgroundKind, type BackgroundSpec, type Rgb } from './background';
+import { FILL_PATTERNS, patternDistance, type FillPattern } from './fill-pattern';
 
 /** One drawn shape: centre (px), circumscribed radius (px), rotation (rad) and colour. */
 export interface SampleObject {
@@ -10,6 +11,9 @@ export interface SampleObject {
   radius: number;
   rotation: number;
   color: Rgb;
+  /** Pattern style only: the outline drawn (any of the six shapes, whatever the class) and its fill. */
+  outline?: SampleClass;
+  fill?: { pattern: FillPattern; period: number; angle: number; paper: Rgb };
 }
 
 export interface SampleSpec {
@@ -42,6 +46,16 @@ export interface SampleStyle {
   palette: 'random' | 'grey' | 'ink' | 'shared';
   /** Background kinds drawn from (default all of BACKGROUND_KINDS). */
   backgrounds?: readonly BackgroundKind[];
+  /**
+   * 'solid' (default): the class is the object's shape, filled with one colour. 'pattern': the class is the texture
+   * inside the object (FILL_PATTERNS, in class order), ink and paper from SHARED_INKS, under a random outline.
+   */
+  fill?: 'solid' | 'pattern';
+  /** 'shared' palette: colours to use instead of SHARED_GROUNDS / SHARED_INKS (ink and paper of patterns come from inks). */
+  grounds?: readonly Rgb[];
+  inks?: readonly Rgb[];
+  /** Pattern style: the pattern's period in pixels of the source image, uniform in this range. */
+  period?: [number, number];
 }
 
 /** The 'shared' palette: grounds and object colours every class uses alike; each object draws its own colour, so no colour names an image or a class. */
@@ -61,9 +75,9 @@ export const SHARED_INKS: readonly Rgb[] = [
 
 export const SAMPLE_STYLE: SampleStyle = { objects: [1, 1], areaShare: [0.1, 0.25], minSeparation: 120, maxBackgroundContrast: 60, palette: 'random' };
 
-function colourOf(rng: SeededRng, palette: SampleStyle['palette'], role: 'ground' | 'object'): Rgb {
+function colourOf(rng: SeededRng, palette: SampleStyle['palette'], role: 'ground' | 'object', style?: SampleStyle): Rgb {
   if (palette === 'shared') {
-    const list = role === 'ground' ? SHARED_GROUNDS : SHARED_INKS;
+    const list = role === 'ground' ? (style?.grounds ?? SHARED_GROUNDS) : (style?.inks ?? SHARED_INKS);
     return [...list[rng.int(list.length)]!] as Rgb;
   }
   if (palette === 'random') return [rng.uniform(0, 255), rng.uniform(0, 255), rng.uniform(0, 255)];
@@ -88,22 +102,32 @@ export function drawSampleSpec(cls: SampleClass, key: number[], style: SampleSty
   const height = 160 + 16 * rng.int(11);
   const kinds = style.backgrounds ?? BACKGROUND_KINDS;
   const kind = kinds[rng.int(kinds.length)]!;
-  const a = colourOf(rng, style.palette, 'ground');
+  const a = colourOf(rng, style.palette, 'ground', style);
   let b: Rgb = a;
   if (kind !== 'plain') {
-    do b = colourOf(rng, style.palette, 'ground');
+    do b = colourOf(rng, style.palette, 'ground', style);
     while (Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) > style.maxBackgroundContrast);
   }
   const background: BackgroundSpec = { kind, a, b, angle: rng.uniform(0, 2 * Math.PI), period: rng.uniform(40, 90) };
   const count = style.objects[0] + rng.int(style.objects[1] - style.objects[0] + 1);
   const share = rng.uniform(style.areaShare[0], style.areaShare[1]) / count;
+  const patterned = style.fill === 'pattern';
+  const outline = patterned ? SAMPLE_CLASSES[rng.int(SAMPLE_CLASSES.length)]! : cls;
   // Equal area for every class: the radius follows from the share of the image this object covers.
-  const radius = Math.min(Math.sqrt((share * width * height) / SHAPE_AREA[cls]), Math.min(width, height) / 2 - 3);
+  const radius = Math.min(Math.sqrt((share * width * height) / SHAPE_AREA[outline]), Math.min(width, height) / 2 - 3);
   const objects: SampleObject[] = [];
   for (let k = 0; k < count; k++) {
     let color: Rgb;
-    do color = colourOf(rng, style.palette, 'object');
+    do color = colourOf(rng, style.palette, 'object', style);
     while (distanceToSegment(color, a, b) < style.minSeparation);
+    let fill: SampleObject['fill'];
+    if (patterned) {
+      let paper: Rgb;
+      do paper = colourOf(rng, 'shared', 'object', style);
+      while (Math.hypot(paper[0] - color[0], paper[1] - color[1], paper[2] - color[2]) < style.minSeparation);
+      const [p0, p1] = style.period ?? [12, 24];
+      fill = { pattern: FILL_PATTERNS[SAMPLE_CLASSES.indexOf(cls)]!, period: rng.uniform(p0, p1), angle: rng.uniform(0, 2 * Math.PI), paper };
+    }
     // Place without overlap (circumscribed circles apart); after many tries accept the last (overlap only merges masks).
     let cx = 0;
     let cy = 0;
@@ -112,7 +136,7 @@ export function drawSampleSpec(cls: SampleClass, key: number[], style: SampleSty
       cy = rng.uniform(radius + 2, height - radius - 2);
       if (objects.every((o) => Math.hypot(o.cx - cx, o.cy - cy) > o.radius + radius + 2)) break;
     }
-    objects.push({ cx, cy, radius, rotation: rng.uniform(0, 2 * Math.PI), color });
+    objects.push({ cx, cy, radius, rotation: rng.uniform(0, 2 * Math.PI), color, ...(fill ? { outline, fill } : {}) });
   }
   return { cls, width, height, background, objects, grain: rng.uniform(2, 6), key };
 }
@@ -132,9 +156,13 @@ export function renderSample(spec: SampleSpec): RenderedSample {
   const cover = new Float32Array(width * height);
   drawBackground(rgb, width, height, spec.background, rng);
   for (const obj of spec.objects) {
-    const { cx, cy, radius, rotation, color } = obj;
+    const { cx, cy, radius, rotation, fill } = obj;
+    const shape = obj.outline ?? spec.cls;
     const cos = Math.cos(-rotation);
     const sin = Math.sin(-rotation);
+    const pc = fill ? Math.cos(-fill.angle) : 1;
+    const ps = fill ? Math.sin(-fill.angle) : 0;
+    let color = obj.color;
     const reach = radius * 1.1 + 2;
     const x0 = Math.max(0, Math.floor(cx - reach));
     const x1 = Math.min(width - 1, Math.ceil(cx + reach));
@@ -146,9 +174,16 @@ export function renderSample(spec: SampleSpec): RenderedSample {
         const dy = y + 0.5 - cy;
         const ux = (dx * cos - dy * sin) / radius;
         const uy = (dx * sin + dy * cos) / radius;
-        const d = shapeDistance(spec.cls, ux, uy) * radius; // pixels
+        const d = shapeDistance(shape, ux, uy) * radius; // pixels
         const c = d <= -0.5 ? 1 : d >= 0.5 ? 0 : 0.5 - d;
         if (c === 0) continue;
+        if (fill) {
+          const e = patternDistance(fill.pattern, dx * pc - dy * ps, dx * ps + dy * pc, fill.period);
+          const ink = e <= -0.5 ? 1 : e >= 0.5 ? 0 : 0.5 - e;
+          const q = fill.paper;
+          const k = obj.color;
+          color = [q[0] + (k[0] - q[0]) * ink, q[1] + (k[1] - q[1]) * ink, q[2] + (k[2] - q[2]) * ink];
+        }
         const p = y * width + x;
         const o = 3 * p;
         rgb[o] = rgb[o]! + (color[0] - rgb[o]!) * c;
