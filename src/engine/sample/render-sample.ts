@@ -56,6 +56,8 @@ export interface SampleStyle {
   inks?: readonly Rgb[];
   /** Pattern style: the pattern's period in pixels of the source image, uniform in this range. */
   period?: [number, number];
+  /** Largest rotation of an object away from upright, in radians (default: any rotation, a full turn). */
+  maxRotation?: number;
 }
 
 /** The 'shared' palette: grounds and object colours every class uses alike; each object draws its own colour, so no colour names an image or a class. */
@@ -136,7 +138,7 @@ export function drawSampleSpec(cls: SampleClass, key: number[], style: SampleSty
       cy = rng.uniform(radius + 2, height - radius - 2);
       if (objects.every((o) => Math.hypot(o.cx - cx, o.cy - cy) > o.radius + radius + 2)) break;
     }
-    objects.push({ cx, cy, radius, rotation: rng.uniform(0, 2 * Math.PI), color, ...(fill ? { outline, fill } : {}) });
+    objects.push({ cx, cy, radius, rotation: style.maxRotation === undefined ? rng.uniform(0, 2 * Math.PI) : rng.uniform(-style.maxRotation, style.maxRotation), color, ...(fill ? { outline, fill } : {}) });
   }
   return { cls, width, height, background, objects, grain: rng.uniform(2, 6), key };
 }

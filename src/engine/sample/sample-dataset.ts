@@ -93,11 +93,11 @@ interface Job {
   key: number[];
 }
 
-function allJobs(): Job[] {
+function allJobs(splits: Record<SampleSplit, number>): Job[] {
   const jobs: Job[] = [];
   (['train', 'val'] as const).forEach((split, s) => {
     SAMPLE_CLASSES.forEach((cls, c) => {
-      for (let i = 0; i < SAMPLE_SPLITS[split]; i++) jobs.push({ split, cls, index: i, key: [SAMPLE_SEED, s, c, i] });
+      for (let i = 0; i < splits[split]; i++) jobs.push({ split, cls, index: i, key: [SAMPLE_SEED, s, c, i] });
     });
   });
   return jobs;
@@ -105,15 +105,16 @@ function allJobs(): Job[] {
 
 /**
  * Render and encode every image into `root` and its mask into `masksRoot` (neither need exist); returns the manifest
- * entries in job order. `style` is SAMPLE_STYLE for the dataset (scripts/sample-variant.ts tries others).
+ * entries in job order. `style` is SAMPLE_STYLE and `splits` SAMPLE_SPLITS (images per class) for the dataset; scripts/sample-variant.ts tries others.
  */
 export async function writeSampleImages(
   root: string,
   masksRoot: string,
   onProgress?: (done: number, total: number) => void,
   style: SampleStyle = SAMPLE_STYLE,
+  splits: Record<SampleSplit, number> = SAMPLE_SPLITS,
 ): Promise<SampleFileEntry[]> {
-  const jobs = allJobs();
+  const jobs = allJobs(splits);
   for (const split of ['train', 'val'] as const) {
     for (const cls of SAMPLE_CLASSES) {
       await mkdir(join(root, split, cls), { recursive: true });
