@@ -27,6 +27,8 @@ const LIVE = new Set(['starting', 'running', 'pausing', 'paused', 'stopping']);
 export class TrainController {
   private active: ActiveRun | null = null;
   private lastBackend: BackendInfo | null = null;
+  /** A stopped run being resumed: its record is read before the slot is claimed, and a stop meanwhile must wait for it. */
+  private resuming: { runId: string; started: Promise<unknown> } | null = null;
 
   /**
    * `backend` names the backend a new run's first status reports until its worker reports its own; `compute` is the
@@ -54,6 +56,9 @@ export class TrainController {
   }
 
   private assertIdle(): void {
+    if (this.resuming) {
+      throw new StudioFailure('busy', `run ${this.resuming.runId} is being resumed; stop it (train:stop) or wait for it to finish before starting another`);
+    }
     if (this.active && LIVE.has(this.active.status.state)) {
       const s = this.active.status;
       throw new StudioFailure(
@@ -168,12 +173,25 @@ export class TrainController {
 
   /** Continue a stopped run from its newest valid checkpoint. */
   async resumeStopped(runsDir: string, runId: string): Promise<TrainStatus> {
+    this.assertIdle();
+    const started = this.readAndResume(runsDir, runId);
+    const claim = { runId, started };
+    this.resuming = claim;
+    try {
+      return await started;
+    } finally {
+      if (this.resuming === claim) this.resuming = null;
+    }
+  }
+
+  private async readAndResume(runsDir: string, runId: string): Promise<TrainStatus> {
     const runDir = resolve(runsDir, runId);
     const rec = await readRunRecord(runDir);
     if (!rec) throw new StudioFailure('not_found', `run ${runId} not found in ${runsDir}`);
     if (rec.state === 'finished') throw new StudioFailure('bad_input', `run ${runId} has finished all ${rec.totalSteps} steps; start a new run to train more`);
     const config = await readRunConfig(runDir);
     if (!config) throw new StudioFailure('not_found', `run ${runId} has no config.json in ${runDir}; it cannot be resumed`);
+    this.resuming = null; // start() claims the slot synchronously from here on
     return this.start({ dataset: rec.dataset, config, runsDir, resumeDir: runDir });
   }
 
@@ -211,6 +229,8 @@ export class TrainController {
 
   /** Ask the run to save and stop; resolves with its final status. */
   async stop(runId: string): Promise<TrainStatus> {
+    // A stop that arrives while the run is being resumed stops the resumed run, not the stopped one it continues.
+    if (this.resuming?.runId === runId) await this.resuming.started.catch(() => undefined);
     const r = this.get(runId);
     this.command(r, { type: 'stop' });
     await r.done;

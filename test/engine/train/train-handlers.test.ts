@@ -95,10 +95,36 @@ describe('train handlers', () => {
     expect(stopped.state).toBe('stopped');
   });
 
+  it('a stop sent while a stopped run is being resumed stops the resumed run (a second window, a reload)', async () => {
+    const st = await call<TrainStatus>('train:start', { dataset: data, config, name: 'stop-in-resume' });
+    await until(() => lastState(st.runId) === 'running', 'running');
+    const first = await call<TrainStatus>('train:stop', { runId: st.runId });
+    // Not awaited: the stop reaches the engine while the resume still reads the run's record and config.
+    const resumed = call<TrainStatus>('train:resume', { runId: st.runId });
+    const stopped = await call<TrainStatus>('train:stop', { runId: st.runId });
+    expect((await resumed).runId).toBe(st.runId);
+    expect(stopped.state).toBe('stopped');
+    const status = (await call<TrainStatus | null>('train:status', {}))!;
+    expect(status.state).toBe('stopped');
+    expect(status.step).toBe(stopped.step);
+    expect(stopped.step).toBeGreaterThanOrEqual(first.step);
+    const rows = metricRows().length;
+    await sleep(1500);
+    expect(metricRows().length, 'no step after the stop').toBe(rows);
+
+    // A start in that window is refused, naming the run being resumed.
+    const again = call<TrainStatus>('train:resume', { runId: st.runId });
+    const busy = await fail('train:start', { dataset: data, config });
+    expect(busy.code).toBe('busy');
+    expect(busy.message).toContain(`run ${st.runId} is being resumed`);
+    await again;
+    expect((await call<TrainStatus>('train:stop', { runId: st.runId })).state).toBe('stopped');
+  });
+
   it('refuses a batch larger than the dataset with a clear message', async () => {
     const e = await fail('train:start', { dataset: data, config: { ...config, batchSize: 16 } });
     expect(e.code).toBe('bad_input');
     expect(e.message).toMatch(/batchSize.*16 images.*only 12 usable images/);
-    expect(await call<RunSummary[]>('runs:list', {})).toHaveLength(2); // no run folder for a refused start (two runs above)
+    expect(await call<RunSummary[]>('runs:list', {})).toHaveLength(3); // no run folder for a refused start (three runs above)
   });
 });
