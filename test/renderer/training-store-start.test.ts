@@ -1,4 +1,4 @@
-// The training store against the real engine dispatcher (in process): one Start gives one run, even when it is pressed twice before the answer.
+// The training store against the real engine dispatcher (in process): one Start gives one run, even when it is pressed twice before the answer; a step-time probe refused while the run trains is no error.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,9 @@ interface TrainingStore {
   init(): Promise<void>;
   start(dataset: string, config: StudioConfig): Promise<void>;
   control(action: 'stop'): Promise<void>;
+  measureStep(config: StudioConfig): Promise<void>;
+  readonly probe: { msPerStep: number } | null;
+  readonly probeError: string | null;
   readonly runId: string | null;
   readonly active: boolean;
   readonly status: TrainStatus | null;
@@ -79,6 +82,14 @@ describe('training store: Start', () => {
     // While the run goes, Start does nothing either.
     await tr.start(data, config);
     expect(channelCalls.filter((c) => c === 'train:start')).toHaveLength(1);
+
+    // A step-time probe that reaches the engine while the run trains is refused ('busy'): nothing to show as an error,
+    // the screen times the settings again once the run ends.
+    const probeConfig = { ...config, batchSize: 3 }; // not cached by an earlier probe
+    await tr.measureStep(probeConfig);
+    expect(channelCalls.at(-1)).toBe('train:probe');
+    expect(tr.probe).toBeNull();
+    expect(tr.probeError).toBeNull();
 
     await tr.control('stop');
     await trainControllerFor(engine.ctx).settle();

@@ -147,7 +147,8 @@ export const useTrainingStore = defineStore('training', () => {
     if (gen !== probeGen) return;
     probing.value = false;
     probe.value = r.ok ? (Object.freeze(r.value) as StepProbe) : null;
-    probeError.value = r.ok ? null : r.error.message;
+    // 'busy': a run started meanwhile; the Training screen times the settings again once it ends.
+    probeError.value = r.ok || r.error.code === 'busy' ? null : r.error.message;
   }
 
   return {
