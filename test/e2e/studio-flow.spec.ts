@@ -112,8 +112,8 @@ test('dataset, augmentation lab, training with pause/resume/stop, and the run re
   await expect(page.getByTestId('train-state')).toContainText(runId, { timeout: 30_000 });
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
   // The stored curve is there at once; the live one proves the page is attached to the run that trains.
-  const reattachedAt = Number(await page.getByRole('progressbar', { name: 'Training progress' }).getAttribute('aria-valuenow'));
-  await expect.poll(async () => Number(await page.getByRole('progressbar', { name: 'Training progress' }).getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(reattachedAt);
+  const reattachedAt = Number(await bar.getAttribute('aria-valuenow'));
+  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(reattachedAt);
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByTestId('train-state').locator('strong')).toHaveText('stopped', { timeout: 60_000 });
 });

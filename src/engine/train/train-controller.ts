@@ -28,7 +28,7 @@ export class TrainController {
   private active: ActiveRun | null = null;
   private lastBackend: BackendInfo | null = null;
   /** A stopped run being resumed: its record is read before the slot is claimed, and a stop meanwhile must wait for it. */
-  private resuming: { runId: string; started: Promise<unknown> } | null = null;
+  private resuming: { runId: string; started: Promise<TrainStatus> } | null = null;
 
   /**
    * `backend` names the backend a new run's first status reports until its worker reports its own; `compute` is the
