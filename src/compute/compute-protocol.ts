@@ -15,7 +15,7 @@ export type ComputeBackend = 'webgpu' | 'auto' | 'cpu';
 
 export type ComputeRequest =
   | { id: number; kind: 'start'; backend: ComputeBackend }
-  | { id: number; kind: 'init'; config: StudioConfig; seed: number; backend: ComputeBackend; attention?: 'pairs' | 'batched'; initial?: NamedTensors }
+  | { id: number; kind: 'init'; config: StudioConfig; seed: number; backend: ComputeBackend; attention?: 'pairs' | 'batched' | 'fused'; initial?: NamedTensors }
   | { id: number; kind: 'step'; batches: Batch[]; sched: StepSchedule }
   | { id: number; kind: 'state' }
   | { id: number; kind: 'setState'; state: DinoState }

@@ -51,7 +51,7 @@ export interface BackendInfo {
   /** Why this backend was chosen, and why earlier candidates were passed over. */
   reason: string;
   /** The ViT attention layout this backend runs. */
-  attention: 'pairs' | 'batched';
+  attention: 'pairs' | 'batched' | 'fused';
   /** Same inputs give bit-identical results (GPU reductions may not). */
   deterministic: boolean;
   /** Where its tensors live: process memory, the wasm heap, or GPU buffers. */

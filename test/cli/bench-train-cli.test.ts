@@ -46,8 +46,8 @@ describe('multicrop bench-train', () => {
     };
     const planned = replicasFor({ batchSize: 4 }, 'wasm', availableParallelism());
     const asTrain = bench([]);
-    expect(asTrain).toMatchObject({ threads: planned, sameAsTrain: true, layout: { replicas: planned, attention: 'pairs', batchSize: 4, backend: 'wasm' } });
-    const other = bench(['--attention', 'batched']);
-    expect(other).toMatchObject({ sameAsTrain: false, layout: { attention: 'batched' } });
+    expect(asTrain).toMatchObject({ threads: planned, sameAsTrain: true, layout: { replicas: planned, attention: 'fused', batchSize: 4, backend: 'wasm' } });
+    const other = bench(['--attention', 'pairs']);
+    expect(other).toMatchObject({ sameAsTrain: false, layout: { attention: 'pairs' } });
   }, 120_000);
 });

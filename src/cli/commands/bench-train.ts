@@ -11,6 +11,7 @@ import { ParallelDinoSystem } from '../../engine/train/parallel-dino-system';
 import { scheduleAt } from '../../engine/train/schedules';
 import { syntheticBatch } from '../../engine/train/synthetic-batch';
 import type { AttentionMode } from '../../engine/model/attention';
+import { ATTENTION_LAYOUTS } from '../../engine/backends/backend-descriptor';
 import { adapterLabel } from '../../engine/backends/webgpu-adapter';
 import { output, type CliCommand } from '../cli-command';
 import { probeGemm, type GemmProbe } from './gemm-probe';
@@ -85,7 +86,7 @@ export const benchTrainCommand: CliCommand = {
       { name: 'patch', type: 'number', value: 'P', help: 'Alias of --patch-size.' },
       { name: 'locals', type: 'number', value: 'N', help: 'Alias of --local-crops.' },
       { name: 'batch', type: 'number', value: 'B', help: 'Alias of --batch-size.' },
-      { name: 'attention', type: 'string', value: 'MODE', help: 'Attention layout: pairs (2-D matMuls) or batched; default: the one train uses on this backend.' },
+      { name: 'attention', type: 'string', value: 'MODE', help: 'Attention layout: pairs (2-D matMuls per image and head), batched, or fused (one loop kernel per layer; wasm and cpu); default: the one train uses on this backend.' },
       { name: 'threads', type: 'number', value: 'N', help: 'Threads sharing each batch (data-parallel replicas); default: the number train uses on this machine.' },
       { name: 'profile', type: 'boolean', help: 'Also profile one step and list the kernels where the time goes.', default: false },
       { name: 'gemm', type: 'boolean', help: "Also time one ViT-sized matMul (global tokens x width x 4 width) here and in PyTorch, one thread each: the backend's ceiling.", default: false },
@@ -104,8 +105,8 @@ export const benchTrainCommand: CliCommand = {
     if (typeof args.options.batch === 'number') c.batchSize = args.options.batch;
     const steps = Math.max(1, Math.floor(Number(args.options.steps ?? 3)));
     const attention = args.options.attention as AttentionMode | undefined;
-    if (attention !== undefined && attention !== 'pairs' && attention !== 'batched') {
-      process.stderr.write(`multicrop bench-train: --attention must be pairs or batched, got "${attention}"\n`);
+    if (attention !== undefined && !ATTENTION_LAYOUTS.includes(attention)) {
+      process.stderr.write(`multicrop bench-train: --attention must be ${ATTENTION_LAYOUTS.join(', ')}, got "${attention}"\n`);
       return 2;
     }
     const threadsOpt = args.options.threads === undefined ? undefined : Math.max(1, Math.floor(Number(args.options.threads)));

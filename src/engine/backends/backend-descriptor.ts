@@ -3,8 +3,9 @@ import type { AdapterInfo, BackendName } from '../../shared/ipc-contract';
 
 export type { AdapterInfo, BackendName };
 export type BackendPreference = 'auto' | BackendName;
-/** Attention layout of the ViT ('pairs': 2-D matMuls per image and head; 'batched': batched matMuls). */
-export type AttentionLayout = 'pairs' | 'batched';
+/** Attention layout of the ViT ('pairs': 2-D matMuls per image and head; 'batched': batched matMuls; 'fused': one loop kernel per layer). */
+export type AttentionLayout = 'pairs' | 'batched' | 'fused';
+export const ATTENTION_LAYOUTS: readonly AttentionLayout[] = ['pairs', 'batched', 'fused'];
 
 /** Where a backend's tensors live, which decides what the memory estimate compares them with. */
 export interface BackendMemory {

@@ -6,7 +6,7 @@ import type { BackendDescriptor } from './backend-descriptor';
 export const cpuBackend: BackendDescriptor = {
   name: 'cpu',
   label: 'plain JavaScript',
-  attention: 'batched',
+  attention: 'fused',
   deterministic: true,
   memory: { kind: 'host', activationBudgetBytes: Infinity, copiesInput: false },
   // Kernels run on one thread: up to one data-parallel replica per core (assemble-run.ts picks a count dividing the batch).

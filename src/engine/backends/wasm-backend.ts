@@ -31,8 +31,9 @@ let pathsSet = false;
 export const wasmBackend: BackendDescriptor = {
   name: 'wasm',
   label: 'WebAssembly',
-  // The wasm backend runs 2-D matMuls about 10x faster than batched ones.
-  attention: 'pairs',
+  // One loop kernel per attention layer (fused-attention-kernels.ts): at 17 tokens per view the per-(image, head)
+  // 2-D matMuls of 'pairs' cost more in kernel calls than in arithmetic (bench-train: 376 vs 431 ms per cpu-small step).
+  attention: 'fused',
   deterministic: true,
   // The heap cannot grow past 4 GiB - 64 KiB: chunk a batch so one pass's activations stay well inside it.
   memory: { kind: 'wasm-heap', activationBudgetBytes: 1.2e9, copiesInput: true },

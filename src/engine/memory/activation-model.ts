@@ -4,8 +4,9 @@
 // ends (custom gradients save clones of what they keep, weights included), and the backward adds gradients. The
 // teacher's forward runs one tidy per block, so its peak is one block's intermediates whatever the depth. The
 // coefficients below are tfjs's own byte accounting (tf.profile peakBytes) of the current model code, per unit of
-// each shape term, measured on the cpu backend; activation-coefficients.test.ts re-measures them and fails when a
-// change to the model code moves them.
+// each shape term, measured on the cpu backend in the 'batched' attention layout of the GPU backends (the 'fused'
+// layout of wasm and cpu holds less: 87 x nTD and 1 x nHT^2 per block); activation-coefficients.test.ts re-measures
+// them and fails when a change to the model code moves them.
 
 /** Per transformer block, differentiated (student): peak floats = P_BLOCK x block params + TOK x n*T*D + ATT x n*H*T^2. */
 export const STUDENT_BLOCK = { params: 3, tok: 107, att: 7 } as const;

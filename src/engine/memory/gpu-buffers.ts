@@ -14,7 +14,7 @@ export interface LargestBuffer {
 
 /**
  * Every tensor of a step is at most one of these (per resolution group of n images and T tokens): the batched
- * attention scores [n*heads, T, T] (the 'pairs' layout holds [T, T] per image and head), the MLP's hidden
+ * attention scores [n*heads, T, T] ('batched' and 'fused'; the 'pairs' layout holds [T, T] per image and head), the MLP's hidden
  * [n*T, 4d], qkv and its gradient [n*T, 3d], the patches [n*(T-1), 3p^2]; in the head, [views*B, hidden] and
  * [views*B, K], and the last layer's [bottleneck, K].
  */
@@ -29,7 +29,7 @@ export function largestBuffer(c: EstimateConfig, layout: AttentionLayout): Large
     const n = g.views * b;
     const t = (g.size / c.patchSize) ** 2 + 1;
     const of = `of the ${g.views} x ${b} ${g.name} views (${g.size} px)`;
-    cands.push({ bytes: (layout === 'batched' ? n * pc.heads * t * t : t * t) * FLOAT, what: `the attention scores ${of}` });
+    cands.push({ bytes: (layout === 'pairs' ? t * t : n * pc.heads * t * t) * FLOAT, what: `the attention scores ${of}` });
     cands.push({ bytes: n * t * 4 * d * FLOAT, what: `the MLP activations ${of}` });
     cands.push({ bytes: n * t * 3 * d * FLOAT, what: `the query/key/value rows ${of}` });
     cands.push({ bytes: n * (t - 1) * 3 * c.patchSize ** 2 * FLOAT, what: `the image patches ${of}` });

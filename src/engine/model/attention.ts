@@ -1,11 +1,14 @@
 // Multi-head self-attention over [n*T, 3d] qkv rows with a hand-written backward that keeps only qkv and the softmax.
 import * as tf from '../tf/tfjs';
 import type { AttentionLayout } from '../backends/backend-descriptor';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, FUSED_ATTENTION_BACKENDS, installFusedAttention } from '../backends/fused-attention-kernels';
 
 /**
  * 'pairs': one 2-D matMul per (image, head) for scores and for the weighted sum, on blocks sliced from the 2-D qkv
  * (the wasm backend runs 2-D matMuls ~10x faster than batched ones). 'batched': tf.matMul on [n*heads, T, hd]
- * after 5-D transposes (best on cpu, native and WebGPU). Each backend's descriptor names its layout.
+ * after 5-D transposes (best on native and WebGPU). 'fused': one kernel per layer and direction that loops over every
+ * (image, head) itself (fused-attention-math.ts; wasm and cpu only), which replaces the thousands of small kernel calls
+ * of 'pairs' at the 17 tokens of a 64 px view. Each backend's descriptor names its layout.
  */
 export type AttentionMode = AttentionLayout;
 
@@ -113,6 +116,28 @@ function backwardPairs(dy: tf.Tensor2D, qkv: tf.Tensor2D, probs: tf.Tensor2D[], 
   return tf.concat([dq, mergePairs(dK, n, heads), mergePairs(dV, n, heads)], 1);
 }
 
+/** The fused kernels of the backend running (registered on first use), or an error naming the backends that have them. */
+function fusedKernels(): void {
+  const name = tf.getBackend();
+  if (!FUSED_ATTENTION_BACKENDS.includes(name)) {
+    throw new Error(`the 'fused' attention layout runs on the ${FUSED_ATTENTION_BACKENDS.join(' and ')} backends, not on ${name}: use 'batched'`);
+  }
+  installFusedAttention(name as 'wasm' | 'cpu');
+}
+
+function forwardFused(qkv: tf.Tensor2D, n: number, t: number, heads: number, hd: number): { out: tf.Tensor2D; probs: tf.Tensor3D } {
+  fusedKernels();
+  const attrs = { n, t, heads, hd } as unknown as tf.NamedAttrMap;
+  const [out, probs] = tf.engine().runKernel(ATTENTION_KERNEL, { qkv }, attrs) as tf.Tensor[];
+  return { out: out as tf.Tensor2D, probs: probs as tf.Tensor3D };
+}
+
+function backwardFused(dy: tf.Tensor2D, qkv: tf.Tensor2D, probs: tf.Tensor3D, n: number, t: number, heads: number, hd: number): tf.Tensor2D {
+  fusedKernels();
+  const attrs = { n, t, heads, hd } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(ATTENTION_GRAD_KERNEL, { dy, qkv, probs }, attrs) as tf.Tensor2D;
+}
+
 const customs = new Map<string, (qkv: tf.Tensor2D) => tf.Tensor2D>();
 
 function custom(mode: AttentionMode, n: number, t: number, heads: number, hd: number): (qkv: tf.Tensor2D) => tf.Tensor2D {
@@ -121,6 +146,16 @@ function custom(mode: AttentionMode, n: number, t: number, heads: number, hd: nu
   if (f) return f;
   const pairs = mode === 'pairs';
   f = tf.customGrad(((qkv: tf.Tensor, save: tf.GradSaveFunc) => {
+    if (mode === 'fused') {
+      const { out, probs } = forwardFused(qkv as tf.Tensor2D, n, t, heads, hd);
+      save([qkv, probs]);
+      return {
+        value: out,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+          backwardFused(dy as tf.Tensor2D, saved[0] as tf.Tensor2D, saved[1] as tf.Tensor3D, n, t, heads, hd),
+        ],
+      };
+    }
     if (pairs) {
       const { out, probs } = forwardPairs(qkv as tf.Tensor2D, n, t, heads, hd);
       save([qkv, ...probs]);
@@ -168,7 +203,7 @@ export function attention(qkv: tf.Tensor2D, n: number, t: number, heads: number,
     tf.dispose(probs);
     return { out, clsAttention };
   }
-  const { out, probs } = forward(qkv, n, t, heads, hd);
+  const { out, probs } = mode === 'fused' ? forwardFused(qkv, n, t, heads, hd) : forward(qkv, n, t, heads, hd);
   const clsAttention = tf.reshape(tf.slice(probs, [0, 0, 1], [n * heads, 1, t - 1]), [n, heads, t - 1]) as tf.Tensor3D;
   probs.dispose();
   return { out, clsAttention };

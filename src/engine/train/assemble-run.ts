@@ -66,7 +66,7 @@ async function startInWindow(client: ComputeClient, backend: ComputeBackend): Pr
   }
 }
 
-/** Attention layout per backend, from its descriptor (2-D matMuls per (image, head) on wasm, batched elsewhere). */
+/** Attention layout per backend, from its descriptor (one fused loop kernel per layer on wasm and cpu, batched matMuls on WebGPU and native TensorFlow). */
 export function attentionFor(backend: BackendInfo['name']): AttentionMode {
   return BACKENDS[backend].attention;
 }

@@ -50,13 +50,16 @@ describeShared(`golden forward passes (${HAS_SHARED ? 'cpu and wasm backends' : 
     weights = (await readSafetensors(resolve(GOLDEN_DIR, 'vit_tiny16.safetensors'))).tensors;
   });
 
-  // cpu: the 224 px case once (it is the slow one in plain JS), the 96 px case in both layouts; wasm: both in pairs.
+  // cpu: the 224 px case once (it is the slow one in plain JS), the 96 px case in every layout; wasm: both in pairs and fused.
   const runs: [string, AttentionMode, number][] = [
     ['cpu', 'batched', 0],
     ['cpu', 'batched', 1],
     ['cpu', 'pairs', 1],
+    ['cpu', 'fused', 1],
     ['wasm', 'pairs', 0],
     ['wasm', 'pairs', 1],
+    ['wasm', 'fused', 0],
+    ['wasm', 'fused', 1],
   ];
   for (const [backend, mode, idx] of runs) {
     {

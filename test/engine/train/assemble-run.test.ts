@@ -26,9 +26,10 @@ describe('run assembly', () => {
   it('plans the layout (loader workers from the config, attention per backend) and overrides win', () => {
     const c = tinyConfig({ batchSize: 4, workers: 3, accumulate: 2 });
     const l = planLayout(c, info('wasm'), { cores: 2 });
-    expect(l).toMatchObject({ replicas: 2, loaderWorkers: 3, attention: 'pairs', batchSize: 4, accumulate: 2, cores: 2 });
+    expect(l).toMatchObject({ replicas: 2, loaderWorkers: 3, attention: 'fused', batchSize: 4, accumulate: 2, cores: 2 });
     expect(planLayout(c, info('cpu'), { cores: 2, replicas: 1, attention: 'pairs' })).toMatchObject({ replicas: 1, attention: 'pairs' });
-    expect(attentionFor('cpu')).toBe('batched');
+    expect(attentionFor('cpu')).toBe('fused');
+    expect(attentionFor('webgpu')).toBe('batched');
     expect(attentionFor('tensorflow')).toBe('batched');
   });
 
@@ -38,7 +39,7 @@ describe('run assembly', () => {
     expect(par.layout.replicas).toBe(2);
     const sys = await par.createSystem(c, 1);
     expect(sys).toBeInstanceOf(ParallelDinoSystem);
-    expect((sys as ParallelDinoSystem).main.vit.attention).toBe('pairs');
+    expect((sys as ParallelDinoSystem).main.vit.attention).toBe('fused');
     await sys.dispose();
     const one = await assembleRun(c, { backend: 'wasm', replicas: 1 });
     const s1 = await one.createSystem(c, 1);

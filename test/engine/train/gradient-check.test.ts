@@ -15,7 +15,7 @@ describe('gradients of the full DINO loss (wasm backend, float32 finite differen
     await startBackend('wasm');
   });
 
-  for (const mode of ['pairs', 'batched'] as AttentionMode[]) {
+  for (const mode of ['pairs', 'batched', 'fused'] as AttentionMode[]) {
     it(`analytic gradients match central differences (${mode} attention)`, () => {
       const vit = { ...vitConfig('vit_tiny', 16, 1), attention: mode };
       const head = { inDim: 192, hiddenDim: 16, bottleneckDim: 8, outDim: 10, normLastLayer: false };
