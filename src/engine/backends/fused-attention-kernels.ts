@@ -7,12 +7,16 @@ export const ATTENTION_GRAD_KERNEL = 'MulticropAttentionGrad';
 
 /** Reading inputs and making float32 outputs on one backend, without copying where the backend allows. */
 interface Memory {
+  /** Bring every input into this backend before any output is allocated (a move allocates, see wasmMemory). */
+  prepare(inputs: tf.TensorInfo[]): void;
   read(t: tf.TensorInfo): Float32Array;
   /** Allocates every output before any is viewed (a wasm heap that grows detaches earlier views). */
   outputs(shapes: number[][]): { infos: tf.TensorInfo[]; views: () => Float32Array[] };
 }
 
 interface WasmBackendLike {
+  /** Looking an id up moves a tensor that another backend holds into the heap (DataStorage.get -> moveData). */
+  dataIdMap: { get(id: tf.DataId): unknown };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
 }
@@ -26,6 +30,7 @@ const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 function wasmMemory(b: WasmBackendLike): Memory {
   return {
+    prepare: (inputs) => inputs.forEach((t) => b.dataIdMap.get(t.dataId)),
     read: (t) => b.typedArrayFromHeap(t) as Float32Array,
     outputs(shapes) {
       const infos = shapes.map((s) => b.makeOutput(s, 'float32'));
@@ -36,6 +41,7 @@ function wasmMemory(b: WasmBackendLike): Memory {
 
 function cpuMemory(b: CpuBackendLike): Memory {
   return {
+    prepare: (inputs) => inputs.forEach((t) => b.data.get(t.dataId)),
     read: (t) => b.data.get(t.dataId).values as Float32Array,
     outputs(shapes) {
       const arrays = shapes.map((s) => new Float32Array(size(s)));
@@ -49,16 +55,23 @@ function shapeOf(attrs: tf.NamedAttrMap | undefined): AttentionShape {
   return { n: a.n, t: a.t, heads: a.heads, hd: a.hd };
 }
 
-function checkFloat(name: string, ...ts: tf.TensorInfo[]): void {
-  for (const t of ts) if (t.dtype !== 'float32') throw new Error(`${name} takes float32 tensors, got ${t.dtype}`);
+/** Each input float32 and of the shape the attrs imply (the loops index by the attrs, not by the tensors). */
+function check(name: string, inputs: [string, tf.TensorInfo, number[]][]): void {
+  for (const [what, t, shape] of inputs) {
+    if (t.dtype !== 'float32') throw new Error(`${name}: ${what} must be float32, got ${t.dtype}`);
+    if (t.shape.length !== shape.length || t.shape.some((v, i) => v !== shape[i])) {
+      throw new Error(`${name}: ${what} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    }
+  }
 }
 
 function kernels(memoryOf: (backend: unknown) => Memory): { forward: tf.KernelFunc; backward: tf.KernelFunc } {
   const forward = (args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }) => {
     const qkv = args.inputs.qkv as tf.TensorInfo;
-    checkFloat(ATTENTION_KERNEL, qkv);
     const s = shapeOf(args.attrs);
+    check(ATTENTION_KERNEL, [['qkv', qkv, [s.n * s.t, 3 * s.heads * s.hd]]]);
     const mem = memoryOf(args.backend);
+    mem.prepare([qkv]);
     const o = mem.outputs([
       [s.n * s.t, s.heads * s.hd],
       [s.n * s.heads, s.t, s.t],
@@ -69,9 +82,14 @@ function kernels(memoryOf: (backend: unknown) => Memory): { forward: tf.KernelFu
   };
   const backward = (args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }) => {
     const { dy, qkv, probs } = args.inputs as Record<'dy' | 'qkv' | 'probs', tf.TensorInfo>;
-    checkFloat(ATTENTION_GRAD_KERNEL, dy, qkv, probs);
     const s = shapeOf(args.attrs);
+    check(ATTENTION_GRAD_KERNEL, [
+      ['dy', dy, [s.n * s.t, s.heads * s.hd]],
+      ['qkv', qkv, [s.n * s.t, 3 * s.heads * s.hd]],
+      ['probs', probs, [s.n * s.heads, s.t, s.t]],
+    ]);
     const mem = memoryOf(args.backend);
+    mem.prepare([dy, qkv, probs]);
     const o = mem.outputs([[s.n * s.t, 3 * s.heads * s.hd]]);
     const [dqkv] = o.views();
     attentionBackward(mem.read(dy), mem.read(qkv), mem.read(probs), s, dqkv!);

@@ -53,11 +53,23 @@ describe('fused attention kernels', () => {
         expect(maxAbsDiff(out, refOut)).toBeLessThan(1e-5);
         expect(maxAbsDiff(cls[0]!, refOut)).toBeLessThan(1e-5);
         expect(maxAbsDiff(cls[1]!, refCls)).toBeLessThan(1e-6);
-        // Gradients of a few units: an absolute 1e-4 is float32 noise there, and a wrong term would be off by O(1).
-        expect(maxAbsDiff(grad, refGrad)).toBeLessThan(1e-4);
-        expect(Math.max(...Array.from(refGrad, Math.abs))).toBeGreaterThan(0.1);
+        // The q, k and v blocks of the gradient each on their own scale, so that a small block (dQ, dK) is checked too.
+        for (const [b, name] of ['dQ', 'dK', 'dV'].entries()) {
+          const pick = (g: ArrayLike<number>) => Array.from({ length: n * t * d }, (_, j) => g[Math.floor(j / d) * 3 * d + b * d + (j % d)]!);
+          const ref = pick(refGrad);
+          const scale = Math.max(...ref.map(Math.abs));
+          expect(scale, `${name} is not vanishing`).toBeGreaterThan(1e-3);
+          expect(maxAbsDiff(pick(grad), ref) / scale, name).toBeLessThan(1e-4);
+        }
         tf.dispose([qkv, w]);
       });
     }
   }
+
+  it('refuses a qkv whose shape is not the one its attributes describe, naming both', async () => {
+    await startBackend('wasm');
+    const qkv = tf.zeros([17, 576]) as tf.Tensor2D;
+    expect(() => attention(qkv, 2, 17, 3, 64, false, 'fused')).toThrow(/qkv has shape \[17, 576\], expected \[34, 576\]/);
+    qkv.dispose();
+  });
 });
