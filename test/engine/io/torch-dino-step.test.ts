@@ -193,9 +193,12 @@ describeTorch(`DINO step parity with PyTorch (torch found)`, () => {
           expect(Math.max(...Array.from(m.data, Math.abs)), `${name}.m before its first update`).toBe(0);
           continue;
         }
-        // 2e-4 of the largest element: PyTorch's float32 matMuls round differently with OpenBLAS than with the reference
-        // BLAS (m of blocks.0.mlp.fc2.weight differed by 1.03e-4 with OpenBLAS, under 1e-4 without).
-        check(`adam m ${name}`, m.data, refM, undefined, 2e-4);
+        // Step 0's m is the gradient itself: 2e-4 of the largest element (PyTorch's float32 matMuls round differently
+        // with OpenBLAS than with the reference BLAS; m of blocks.0.mlp.fc2.weight differs by 2.4e-5 in every attention
+        // layout). From step 1 on the gradient is taken at weights that already differ by the Adam-amplified rounding
+        // the allowance above describes, so m differs more, by an amount that depends on how each layout rounds: 1.0e-4
+        // (batched), 1.3e-4 (pairs) and 2.4e-4 (fused) for that tensor at steps 1 and 2 on an AMD EPYC; 5e-4 there.
+        check(`adam m ${name}`, m.data, refM, undefined, s === 0 ? 2e-4 : 5e-4);
         // v is quadratic in the gradient: twice its relative error.
         check(`adam v ${name}`, mine.state.optimizer[`${name}.v`]!.data, theirs[`v.${name}`], undefined, 4e-4);
       }
