@@ -1,6 +1,6 @@
 // Messages between the engine and a compute window (the trainer bundle running where WebGPU is: a Chromium or Electron window), over a MessagePort.
 import type { StudioConfig } from '../shared/config-schema';
-import type { BackendInfo, ErrorCode } from '../shared/ipc-contract';
+import type { AttentionLayout, BackendInfo, ErrorCode } from '../shared/ipc-contract';
 import type { Batch } from '../engine/loader/batch-types';
 import type { DinoState, NamedTensors, StepSchedule, StepStats } from '../engine/train/step-types';
 
@@ -15,7 +15,7 @@ export type ComputeBackend = 'webgpu' | 'auto' | 'cpu';
 
 export type ComputeRequest =
   | { id: number; kind: 'start'; backend: ComputeBackend }
-  | { id: number; kind: 'init'; config: StudioConfig; seed: number; backend: ComputeBackend; attention?: 'pairs' | 'batched' | 'fused'; initial?: NamedTensors }
+  | { id: number; kind: 'init'; config: StudioConfig; seed: number; backend: ComputeBackend; attention?: AttentionLayout; initial?: NamedTensors }
   | { id: number; kind: 'step'; batches: Batch[]; sched: StepSchedule }
   | { id: number; kind: 'state' }
   | { id: number; kind: 'setState'; state: DinoState }

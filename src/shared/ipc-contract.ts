@@ -46,12 +46,15 @@ export interface AdapterInfo {
   };
 }
 
+/** Attention layout of the ViT ('pairs': 2-D matMuls per image and head; 'batched': batched matMuls; 'fused': one loop kernel per layer). */
+export type AttentionLayout = 'pairs' | 'batched' | 'fused';
+
 export interface BackendInfo {
   name: BackendName;
   /** Why this backend was chosen, and why earlier candidates were passed over. */
   reason: string;
   /** The ViT attention layout this backend runs. */
-  attention: 'pairs' | 'batched' | 'fused';
+  attention: AttentionLayout;
   /** Same inputs give bit-identical results (GPU reductions may not). */
   deterministic: boolean;
   /** Where its tensors live: process memory, the wasm heap, or GPU buffers. */

@@ -1,10 +1,9 @@
 // What a TensorFlow.js backend means to the engine: how it starts, what it reports, its attention layout, its memory model and whether it is deterministic.
-import type { AdapterInfo, BackendName } from '../../shared/ipc-contract';
+import type { AdapterInfo, AttentionLayout, BackendName } from '../../shared/ipc-contract';
 
-export type { AdapterInfo, BackendName };
+export type { AdapterInfo, AttentionLayout, BackendName };
 export type BackendPreference = 'auto' | BackendName;
-/** Attention layout of the ViT ('pairs': 2-D matMuls per image and head; 'batched': batched matMuls; 'fused': one loop kernel per layer). */
-export type AttentionLayout = 'pairs' | 'batched' | 'fused';
+/** Every attention layout, for checking a layout named on a command line. */
 export const ATTENTION_LAYOUTS: readonly AttentionLayout[] = ['pairs', 'batched', 'fused'];
 
 /** Where a backend's tensors live, which decides what the memory estimate compares them with. */
